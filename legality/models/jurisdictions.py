@@ -27,7 +27,8 @@ class Jurisdiction(models.Model):
     ocd_id = models.CharField(
         max_length=255,
         unique=True,
-        help_text="Open Civic Data division id, e.g. ocd-division/country:us/state:ca/place:san_diego.",
+        help_text="Open Civic Data division id, "
+        "e.g. ocd-division/country:us/state:ca/place:san_diego.",
     )
     is_official_ocd_id = models.BooleanField(
         default=True,

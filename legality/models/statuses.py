@@ -184,7 +184,8 @@ class LegalStatus(models.Model):
         max_length=10,
         choices=Status.choices,
         help_text="legal: no kratom-specific restriction; regulated: legal with conditions; "
-        "restricted: some activities or products prohibited; banned: sale and possession prohibited.",
+        "restricted: some activities or products prohibited; "
+        "banned: sale and possession prohibited.",
     )
     minimum_age = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Minimum age to buy, where the law sets one."
@@ -213,7 +214,8 @@ class LegalStatus(models.Model):
     effective_until = models.DateField(
         null=True,
         blank=True,
-        help_text="First day this no longer applies (the period is half-open). Empty: still in force.",
+        help_text="First day this no longer applies (the period is half-open). "
+        "Empty: still in force.",
     )
     sources = models.ManyToManyField(
         Source, blank=True, related_name="legal_statuses", help_text="What supports this entry."
@@ -295,7 +297,8 @@ class LegalStatus(models.Model):
                     ("jurisdiction", RangeOperators.EQUAL),
                     ("substance", RangeOperators.EQUAL),
                 ],
-                violation_error_message="Periods of one jurisdiction and substance may not overlap.",
+                violation_error_message="Periods of one jurisdiction and substance "
+                "may not overlap.",
             ),
         ]
 
