@@ -75,6 +75,12 @@ class Jurisdiction(models.Model):
         help_text="US Census GEOID: 2-digit state FIPS, 5-digit county FIPS, 7-digit place code or "
         "10-digit county subdivision code.",
     )
+    is_incorporated = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Places: True for an incorporated municipality (city, town, village, borough "
+        "with a Census place code); empty where the data does not say (e.g. townships).",
+    )
     counties = models.ManyToManyField(
         "self",
         symmetrical=False,
