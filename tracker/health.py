@@ -1,4 +1,4 @@
-"""Liveness probe for load balancers and docker compose: the process answers and the database too."""
+"""Liveness probe for load balancers and docker compose: the process and its database answer."""
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse

@@ -22,6 +22,5 @@ class Command(BaseCommand):
         user.save()
         user.groups.add(Group.objects.get(name="Curators"))
         verb = "Created" if created else "Reset"
-        self.stdout.write(
-            self.style.SUCCESS(f"{verb} the demo curator: username {username!r}, password {password!r}")
-        )
+        login = f"username {username!r}, password {password!r}"
+        self.stdout.write(self.style.SUCCESS(f"{verb} the demo curator: {login}"))
