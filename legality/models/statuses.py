@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from legality.constraints import DateRange, PostgresExclusionConstraint
@@ -134,6 +134,13 @@ class LegalStatusQuerySet(models.QuerySet):
             Q(effective_from__isnull=True) | Q(effective_from__lte=day),
             Q(effective_until__isnull=True) | Q(effective_until__gt=day),
         )
+
+    def with_is_stale(self) -> "LegalStatusQuerySet":
+        """Annotate `is_stale`: the entry has an open review flag (one subquery, no N+1)."""
+        from .review import ReviewFlag  # review.py imports this module
+
+        open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
+        return self.annotate(is_stale=Exists(open_flags))
 
     def overlapping(self, entry: "LegalStatus") -> "LegalStatusQuerySet":
         """Other entries of the same jurisdiction and substance whose period meets `entry`'s."""

@@ -1,0 +1,172 @@
+"""The public lists: jurisdictions, statuses and changes, with their filters and CSV."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from legality.models import LegalStatus, ReviewFlag
+from tests.factories import (
+    CountyFactory,
+    LegalStatusFactory,
+    PlaceFactory,
+    ReviewFlagFactory,
+    SourceFactory,
+    StateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_jurisdictions_filter_by_level_country_and_parent(client):
+    state = StateFactory(name="Alabama")
+    CountyFactory(parent=state, name="Jefferson County")
+    PlaceFactory(parent=state, name="Birmingham")
+    PlaceFactory(name="Elsewhere")
+
+    body = client.get("/api/v1/jurisdictions/", {"level": "place", "parent": state.ocd_id}).json()
+
+    assert [row["name"] for row in body["results"]] == ["Birmingham"]
+    assert body["results"][0]["parent"] == state.ocd_id
+    assert client.get("/api/v1/jurisdictions/", {"country": "us"}).json()["count"] == 6
+
+
+def test_jurisdiction_detail_by_ocd_id_and_404(client):
+    state = StateFactory(name="Alabama", iso_code="US-AL")
+    body = client.get(f"/api/v1/jurisdictions/{state.ocd_id}/").json()
+    assert body["iso_code"] == "US-AL"
+    assert body["level"] == "state"
+    missing = client.get("/api/v1/jurisdictions/ocd-division/country:zz/")
+    assert missing.status_code == 404
+
+
+def test_statuses_show_public_fields_and_last_day_in_force(client, kratom):
+    LegalStatusFactory(
+        substance=kratom,
+        status="banned",
+        effective_from=date(2020, 1, 1),
+        effective_until=date(2024, 7, 1),
+        internal_notes="secret curator note",
+        sources=[SourceFactory(citation="Ala. Code § 20-2-23", url="")],
+    )
+    response = client.get("/api/v1/statuses/")
+    row = response.json()["results"][0]
+    assert row["status"] == "banned"
+    assert row["effective_until"] == "2024-06-30"  # stored half-open as 2024-07-01
+    assert row["sources"] == [
+        {
+            "title": row["sources"][0]["title"],
+            "url": None,
+            "citation": "Ala. Code § 20-2-23",
+            "publisher": "State legislature",
+            "kind": "statute",
+            "published_on": "2024-01-01",
+        }
+    ]
+    assert "internal_notes" not in row
+    assert b"secret curator note" not in response.content
+
+
+def test_unpublished_entries_and_internal_notes_never_appear(client, kratom):
+    LegalStatusFactory(substance=kratom, is_published=False, summary="draft, not for the public")
+    LegalStatusFactory(substance=kratom, internal_notes="only for curators")
+    for url in ("/api/v1/statuses/", "/api/v1/changes/", "/api/v1/statuses/?format=csv"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"draft, not for the public" not in response.content
+        assert b"only for curators" not in response.content
+
+
+def test_statuses_filters(client, kratom, seven_oh):
+    state = StateFactory()
+    banned = LegalStatusFactory(
+        jurisdiction=state,
+        substance=kratom,
+        status="banned",
+        effective_from=date(2022, 1, 1),
+    )
+    LegalStatusFactory(
+        jurisdiction=state, substance=kratom, status="legal", effective_until=date(2022, 1, 1)
+    )
+    LegalStatusFactory(jurisdiction=state, substance=seven_oh, status="restricted")
+    ReviewFlagFactory(legal_status=banned, reason=ReviewFlag.Reason.OVERDUE)
+
+    def statuses(**params):
+        return [
+            (row["substance"], row["status"])
+            for row in client.get("/api/v1/statuses/", params).json()["results"]
+        ]
+
+    assert statuses(substance="7-oh") == [("7-oh", "restricted")]
+    assert statuses(status="banned") == [("kratom", "banned")]
+    assert statuses(substance="kratom", effective_on="2021-06-01") == [("kratom", "legal")]
+    assert statuses(stale="true") == [("kratom", "banned")]
+    assert len(statuses(jurisdiction=state.ocd_id, level="state", country="US")) == 3
+    assert statuses(changed_since="2999-01-01T00:00:00Z") == []
+
+
+def test_bad_filter_values_are_a_400_with_a_reason(client):
+    response = client.get("/api/v1/statuses/", {"effective_on": "2024-13-45"})
+    assert response.status_code == 400
+    assert "effective_on" in response.json()
+    assert client.get("/api/v1/statuses/", {"status": "tolerated"}).status_code == 400
+
+
+def test_statuses_as_csv(client, kratom):
+    LegalStatusFactory(substance=kratom, status="regulated", minimum_age=21)
+    response = client.get("/api/v1/statuses/", {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["status"] == "regulated"
+    assert rows[0]["minimum_age"] == "21"
+    assert rows[0]["jurisdiction.ocd_id"].startswith("ocd-division/country:us/state:")
+
+
+def test_changes_list_history_of_published_entries_newest_first(client, kratom):
+    entry = LegalStatusFactory(substance=kratom, status="regulated")
+    entry.status = LegalStatus.Status.BANNED
+    entry.save()
+    rows = client.get("/api/v1/changes/").json()["results"]
+    # created, then its sources were attached (a change of its own), then the status changed
+    assert [(row["change"], row["status"]) for row in rows] == [
+        ("changed", "banned"),
+        ("changed", "regulated"),
+        ("created", "regulated"),
+    ]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_status_list_runs_a_constant_number_of_queries(
+    client, kratom, rows, django_assert_num_queries
+):
+    for _ in range(rows):
+        entry = LegalStatusFactory(substance=kratom)
+        entry.sources.add(SourceFactory(), SourceFactory())
+        ReviewFlagFactory(legal_status=entry)
+    # 1 count, 2 the page with jurisdiction, substance and is_stale, 3 the page's sources
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/statuses/")
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_changes_and_jurisdictions_run_constant_queries(client, rows, django_assert_num_queries):
+    for _ in range(rows):
+        LegalStatusFactory()
+    # 1 count, 2 the page of history rows with jurisdiction and substance
+    with django_assert_num_queries(2):
+        client.get("/api/v1/changes/")
+    # 1 count, 2 the page of jurisdictions with their parents
+    with django_assert_num_queries(2):
+        client.get("/api/v1/jurisdictions/")
+
+
+def test_openapi_schema_and_offline_docs(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/statuses/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
+    assert b"/static/drf_spectacular_sidecar/" in docs.content
