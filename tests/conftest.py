@@ -1,4 +1,13 @@
 import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Public answers are cached by dataset version; each test starts from nothing.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -186,6 +186,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Public answers: how long browsers and proxies may keep them, how long the server keeps its own
+# copy (0: off), and how often the dataset's last change is read from the database.
+PUBLIC_MAX_AGE_SECONDS = env.int("PUBLIC_MAX_AGE_SECONDS", default=300)
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
+DATASET_VERSION_SECONDS = env.int("DATASET_VERSION_SECONDS", default=30)
+
 LOGIN_URL = "admin:login"
 
 LOGGING = {

@@ -1,16 +1,22 @@
 from django.urls import path
 
+from legality.caching import cached_public_view
+
 from . import views
 
 app_name = "api"
 
 urlpatterns = [
-    path("jurisdictions/", views.JurisdictionListView.as_view(), name="jurisdictions"),
+    path(
+        "jurisdictions/",
+        cached_public_view(views.JurisdictionListView.as_view()),
+        name="jurisdictions",
+    ),
     path(
         "jurisdictions/<path:ocd_id>/",
-        views.JurisdictionDetailView.as_view(),
+        cached_public_view(views.JurisdictionDetailView.as_view()),
         name="jurisdiction",
     ),
-    path("statuses/", views.LegalStatusListView.as_view(), name="statuses"),
-    path("changes/", views.StatusChangeListView.as_view(), name="changes"),
+    path("statuses/", cached_public_view(views.LegalStatusListView.as_view()), name="statuses"),
+    path("changes/", cached_public_view(views.StatusChangeListView.as_view()), name="changes"),
 ]

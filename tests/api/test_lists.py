@@ -144,20 +144,25 @@ def test_status_list_runs_a_constant_number_of_queries(
         entry = LegalStatusFactory(substance=kratom)
         entry.sources.add(SourceFactory(), SourceFactory())
         ReviewFlagFactory(legal_status=entry)
-    # 1 count, 2 the page with jurisdiction, substance and is_stale, 3 the page's sources
-    with django_assert_num_queries(3):
+    # 1-4 the dataset's last change (entries, entry history, source history, flags),
+    # 5 count, 6 the page with jurisdiction, substance and is_stale, 7 the page's sources
+    with django_assert_num_queries(7):
         response = client.get("/api/v1/statuses/")
     assert response.json()["count"] == rows
+    # Warm: the dataset version and the response come from the cache.
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/statuses/").json() == response.json()
 
 
 @pytest.mark.parametrize("rows", [1, 50])
 def test_changes_and_jurisdictions_run_constant_queries(client, rows, django_assert_num_queries):
     for _ in range(rows):
         LegalStatusFactory()
-    # 1 count, 2 the page of history rows with jurisdiction and substance
-    with django_assert_num_queries(2):
+    # 1-4 the dataset's last change, 5 count, 6 the page of history rows with jurisdiction and
+    # substance
+    with django_assert_num_queries(6):
         client.get("/api/v1/changes/")
-    # 1 count, 2 the page of jurisdictions with their parents
+    # 1 count, 2 the page of jurisdictions with their parents (the dataset version is cached)
     with django_assert_num_queries(2):
         client.get("/api/v1/jurisdictions/")
 
@@ -170,3 +175,30 @@ def test_openapi_schema_and_offline_docs(client):
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/" in docs.content
+
+
+def test_lists_carry_validators_and_answer_conditional_requests(client, kratom):
+    LegalStatusFactory(substance=kratom)
+    first = client.get("/api/v1/statuses/")
+    assert first["Cache-Control"] == "public, max-age=300"
+    assert first["Last-Modified"]
+    etag = first["ETag"]
+
+    assert client.get("/api/v1/statuses/", headers={"if-none-match": etag}).status_code == 304
+    since = client.get("/api/v1/statuses/", headers={"if-modified-since": first["Last-Modified"]})
+    assert since.status_code == 304
+    # Another question is another resource.
+    assert client.get("/api/v1/statuses/?status=banned")["ETag"] != etag
+
+
+def test_a_change_to_the_data_changes_the_etag(client, kratom, settings):
+    from legality.caching import forget_dataset_version
+
+    entry = LegalStatusFactory(substance=kratom, status="legal")
+    before = client.get("/api/v1/statuses/")
+    entry.status = "banned"
+    entry.save()
+    forget_dataset_version()  # otherwise up to DATASET_VERSION_SECONDS later
+    after = client.get("/api/v1/statuses/", headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert after.json()["results"][0]["status"] == "banned"
