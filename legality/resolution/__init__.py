@@ -1,0 +1,46 @@
+"""Resolution: the legal status of each substance in a place on a date, and why.
+
+`resolve(place, on=...)` is the entry point (views, API, feeds, commands); `resolve_layers` is
+the same rules on already-loaded layers, for tests and for callers that hold the data.
+"""
+
+from .answers import (
+    KRATOM,
+    SEVEN_OH,
+    UNKNOWN,
+    Answer,
+    Assumption,
+    Change,
+    Enclosure,
+    Entry,
+    JurisdictionRef,
+    Layer,
+    Result,
+    SourceRef,
+    Standing,
+    SubstanceRef,
+)
+from .loading import UnknownSubstance, load_enclosures, resolve
+from .rules import resolve_layers, standing_on
+
+__all__ = [
+    "KRATOM",
+    "SEVEN_OH",
+    "UNKNOWN",
+    "Answer",
+    "Assumption",
+    "Change",
+    "Enclosure",
+    "Entry",
+    "JurisdictionRef",
+    "Layer",
+    "Result",
+    "SourceRef",
+    "Standing",
+    "SubstanceRef",
+    "UnknownSubstance",
+    "load_enclosures",
+    "resolve",
+    "resolve_layers",
+    "standing_on",
+]

@@ -1,0 +1,201 @@
+"""Loading a place's layers in a fixed number of queries, and `resolve`, the public entry point.
+
+However many layers, sources or history rows a place has, a lookup costs four queries:
+the substances, the enclosing jurisdictions, their published statuses (with "has an open flag"
+as a subquery), and the statuses' sources. With no status at all the last one is skipped.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from legality.errors import TrackerError
+from legality.geography import PlaceMatch
+from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source, Substance, ZipCode
+
+from .answers import (
+    KRATOM,
+    SEVEN_OH,
+    Answer,
+    Enclosure,
+    Entry,
+    JurisdictionRef,
+    SourceRef,
+    SubstanceRef,
+)
+from .rules import resolve_layers
+
+_SOURCE_FIELDS = (
+    "id",
+    "title",
+    "url",
+    "citation",
+    "publisher",
+    "kind",
+    "published_on",
+    "published_precision",
+    "archive_url",
+)
+
+
+# TODO(#3): move to legality/errors.py beside the other domain errors.
+class UnknownSubstance(TrackerError):
+    """A substance slug we do not track (views answer 400)."""
+
+    def __init__(self, slugs: Iterable[str]) -> None:
+        self.slugs = tuple(slugs)
+        super().__init__(f"We track no substance called {', '.join(self.slugs)}.")
+
+
+def resolve(
+    place: Jurisdiction | PlaceMatch,
+    *,
+    on: datetime.date,
+    substances: Sequence[str] | None = None,
+    zip_code: ZipCode | None = None,
+) -> Answer:
+    """The legal status of each substance in `place` on `on`, with every layer and its sources.
+
+    `place` is what `find_place` returned (a ZIP code match carries its ZipCode) or a
+    Jurisdiction; pass `zip_code` with a Jurisdiction to ask about a ZIP code (its state and
+    county are certain, its place approximate). `substances` are slugs (default: all, in their
+    order); an unknown slug raises UnknownSubstance. Only published entries count. Four queries
+    whatever the size of the place's history; see `load_enclosures` and `rules.resolve_layers`.
+    """
+    if isinstance(place, PlaceMatch):
+        zip_code = place.zip_code or zip_code
+        place = place.jurisdiction
+    wanted = _load_substances(substances)
+    slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
+    place_ref, enclosures = load_enclosures(place, zip_code=zip_code, substances=slugs)
+    return resolve_layers(
+        place_ref,
+        enclosures,
+        on=on,
+        substances=wanted,
+        zip_code=zip_code.code if zip_code is not None else None,
+    )
+
+
+def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
+    # Query: the substances asked for (all of them by default), in their public order.
+    rows = Substance.objects.order_by("id").only("id", "slug", "name")
+    if slugs is not None:
+        rows = rows.filter(slug__in=slugs)
+    found = [SubstanceRef(row.id, row.slug, row.name) for row in rows]
+    if slugs is not None and (missing := set(slugs) - {s.slug for s in found}):
+        raise UnknownSubstance(sorted(missing))
+    return found
+
+
+def load_enclosures(
+    place: Jurisdiction, *, zip_code: ZipCode | None = None, substances: Iterable[str]
+) -> tuple[JurisdictionRef, list[Enclosure]]:
+    """The place and its layers with every published entry of `substances` (slugs), in 3 queries.
+
+    Layers: the place, its ancestors (state, country, and the county of a township) and every
+    county it lies in. For a ZIP code: its state, its own county (not the assumed place's
+    counties) and its assumed place, marked approximate.
+    """
+    jurisdictions = _load_jurisdictions(place, zip_code)
+    statuses = _load_statuses(jurisdictions, substances)
+    entries = defaultdict(list)
+    for status in statuses:
+        entries[status.jurisdiction_id].append(_entry(status))
+    approximate_id = zip_code.place_id if zip_code is not None else None
+    enclosures = [
+        Enclosure(_ref(j), tuple(entries[j.pk]), approximate=j.pk == approximate_id)
+        for j in jurisdictions.values()
+    ]
+    return _ref(jurisdictions.get(place.pk, place)), enclosures
+
+
+def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[int, Jurisdiction]:
+    # Query: the place (or the ZIP's state, county and place) and the counties it lies in, each
+    # with its parent chain (township -> county -> state -> country) joined in.
+    if zip_code is not None:
+        ids = [pk for pk in (zip_code.state_id, zip_code.county_id, zip_code.place_id) if pk]
+        condition = Q(pk__in=ids)
+    else:
+        within = Jurisdiction.counties.through.objects.filter(from_jurisdiction_id=place.pk)
+        condition = Q(pk=place.pk) | Q(pk__in=within.values("to_jurisdiction_id"))
+    rows = Jurisdiction.objects.filter(condition).select_related("parent__parent__parent")
+    found: dict[int, Jurisdiction] = {}
+    for row in rows:
+        found[row.pk] = row
+        # A ZIP's place is only assumed: its own county and state do not join the answer.
+        if zip_code is not None and row.pk == zip_code.place_id:
+            continue
+        parent = row.parent
+        while parent is not None:
+            found.setdefault(parent.pk, parent)
+            parent = parent.parent
+    return found
+
+
+def _load_statuses(
+    jurisdictions: dict[int, Jurisdiction], substances: Iterable[str]
+) -> list[LegalStatus]:
+    open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
+    sources = Source.objects.only(*_SOURCE_FIELDS).order_by(
+        F("published_on").asc(nulls_last=True), "title", "id"
+    )
+    # Query: every published period of the layers (history included, for `upcoming`), with the
+    # substance joined and "has an open review flag" as an EXISTS subquery.
+    # Query: their sources (prefetch), skipped by Django when there is no status.
+    return list(
+        LegalStatus.objects.published()
+        .filter(jurisdiction_id__in=list(jurisdictions), substance__slug__in=list(substances))
+        .select_related("substance")
+        .annotate(has_open_flag=Exists(open_flags))
+        .prefetch_related(Prefetch("sources", queryset=sources))
+        .order_by("jurisdiction_id", "effective_from", "id")
+    )
+
+
+def _ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
+    return JurisdictionRef(
+        id=jurisdiction.pk,
+        ocd_id=jurisdiction.ocd_id,
+        name=jurisdiction.name,
+        level=jurisdiction.level,
+        is_incorporated=jurisdiction.is_incorporated,
+    )
+
+
+def _entry(status: LegalStatus) -> Entry:
+    return Entry(
+        id=status.pk,
+        jurisdiction_id=status.jurisdiction_id,
+        substance=status.substance.slug,
+        status=status.status,
+        minimum_age=status.minimum_age,
+        applies_to=status.applies_to,
+        summary=status.summary,
+        details=status.details,
+        effective_from=status.effective_from,
+        effective_from_precision=status.effective_from_precision,
+        effective_until=status.effective_until,
+        unverified=status.unverified,
+        last_verified_at=status.last_verified_at,
+        recorded_on=timezone.localdate(status.created_at),
+        has_open_flag=status.has_open_flag,
+        sources=tuple(_source(source) for source in status.sources.all()),
+    )
+
+
+def _source(source: Source) -> SourceRef:
+    return SourceRef(
+        id=source.pk,
+        title=source.title,
+        url=source.url,
+        citation=source.citation,
+        publisher=source.publisher,
+        kind=source.kind,
+        published_on=source.published_on,
+        published_precision=source.published_precision,
+        archive_url=source.archive_url,
+    )

@@ -1,0 +1,291 @@
+"""The rules of resolution, as pure functions of already-loaded layers (no database).
+
+A place's answer combines every enclosing layer with an entry in force on the date: the most
+restrictive decides (a tie goes to the broadest layer), the minimum age is the highest that
+applies. Two refinements keep local answers honest (issue #6): a county entry that reaches only
+unincorporated areas does not decide for a town inside the county, and a restrictive entry with
+no known start does not decide a date before its earliest evidence.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from legality.dates import describe_known_by
+from legality.models import DatePrecision, LegalStatus
+
+from .answers import (
+    KRATOM,
+    LEVEL_ORDER,
+    RANK,
+    SEVEN_OH,
+    UNKNOWN,
+    Answer,
+    Assumption,
+    Change,
+    Enclosure,
+    Entry,
+    JurisdictionRef,
+    Layer,
+    Result,
+    Standing,
+    SubstanceRef,
+)
+
+Status = LegalStatus.Status
+AppliesTo = LegalStatus.AppliesTo
+
+NOTE_OUTSIDE_CITY_LIMITS = "applies only outside city limits"
+NOTE_MAY_BE_INSIDE_CITY_LIMITS = (
+    "applies only outside city limits, and this place may be inside them"
+)
+NOTE_SCOPE_UNKNOWN = "may apply only outside city limits"
+NOTE_NOT_HERE = "applies only outside city limits, so not here"
+NOTE_KRATOM_BAN = "the kratom ban here covers 7-OH products"
+NOTE_APPROXIMATE = "the place this ZIP code's postal city names; check the city limits"
+
+
+def resolve_layers(
+    place: JurisdictionRef,
+    enclosures: Sequence[Enclosure],
+    *,
+    on: datetime.date,
+    substances: Sequence[SubstanceRef],
+    zip_code: str | None = None,
+) -> Answer:
+    """The answer for `place` on `on`, per substance, from its already-loaded layers.
+
+    `enclosures` are the place's layers (country, state, counties, the place) with all their
+    published entries, in any order; they are shown broadest first. For a ZIP code lookup pass
+    `zip_code`; `place` is then the assumed place (its enclosure `approximate`), or the ZIP's
+    county or state when its postal city names no place. A substance no layer knows answers
+    `unknown`.
+    """
+    ordered = sorted(
+        enclosures, key=lambda e: (LEVEL_ORDER[e.jurisdiction.level], e.jurisdiction.ocd_id)
+    )
+    in_municipality = _in_municipality(place, is_zip_code=zip_code is not None)
+    results = tuple(
+        resolve_substance(ordered, substance, on=on, in_municipality=in_municipality)
+        for substance in substances
+    )
+    return Answer(as_of=on, place=place, results=results, zip_code=zip_code)
+
+
+def _in_municipality(place: JurisdictionRef, *, is_zip_code: bool) -> bool | None:
+    """Whether the location asked about lies inside an incorporated municipality; None: unknown.
+
+    A county, state or country is asked about as a whole, so an unincorporated-only county
+    entry decides its answer. A ZIP code's place is approximate: an incorporated one may still
+    leave the ZIP partly outside city limits, so that reads as unknown.
+    """
+    if place.level != "place":
+        return False
+    if is_zip_code:
+        return None if place.is_incorporated is not False else False
+    return place.is_incorporated
+
+
+def resolve_substance(
+    enclosures: Sequence[Enclosure],
+    substance: SubstanceRef,
+    *,
+    on: datetime.date,
+    in_municipality: bool | None,
+) -> Result:
+    """The result for one substance; `enclosures` broadest first (see resolve_layers)."""
+    layers = tuple(
+        _layer(e, substance.slug, on=on, in_municipality=in_municipality) for e in enclosures
+    )
+    upcoming = _upcoming(enclosures, substance.slug, on=on, in_municipality=in_municipality)
+    # What a layer outside the entry's scope assumed did not shape the answer.
+    assumptions = tuple(
+        dict.fromkeys(
+            code
+            for layer in layers
+            if layer.standing != Standing.OUTSIDE_SCOPE
+            for code in layer.assumptions
+        )
+    )
+    applying = [layer for layer in layers if layer.applies]
+    if not applying:
+        return Result(
+            substance=substance,
+            status=UNKNOWN,
+            minimum_age=None,
+            decided_by=None,
+            entry=None,
+            last_verified_at=None,
+            stale=False,
+            unverified=False,
+            layers=layers,
+            upcoming=upcoming,
+            assumptions=assumptions,
+        )
+    # max() keeps the first of equals, and layers run broadest first: a tie goes to the broadest.
+    decider = max(applying, key=lambda layer: RANK[layer.status])
+    minimum_age = max(
+        (la.minimum_age for la in applying if la.minimum_age is not None), default=None
+    )
+    deciding = [decider.entry]
+    if minimum_age is not None:
+        deciding.append(next(la.entry for la in applying if la.minimum_age == minimum_age))
+    return Result(
+        substance=substance,
+        status=decider.status,
+        minimum_age=minimum_age,
+        decided_by=decider.jurisdiction,
+        entry=decider.entry,
+        last_verified_at=decider.entry.last_verified_at,
+        stale=any(entry.has_open_flag for entry in deciding),
+        unverified=decider.entry.unverified,
+        layers=layers,
+        upcoming=upcoming,
+        assumptions=assumptions,
+    )
+
+
+def standing_on(entry: Entry, on: datetime.date) -> str | None:
+    """APPLIES or START_DATE_UNKNOWN when `entry` covers `on`, None when it does not.
+
+    Periods are half-open. A missing start is open for a `legal` entry (no kratom law ever
+    applied); a restrictive entry with no known start is only known to be in force from its
+    earliest evidence (`Entry.known_by`), and before that its standing is START_DATE_UNKNOWN.
+    An entry with no dated evidence at all counts as in force.
+    """
+    if entry.effective_until is not None and on >= entry.effective_until:
+        return None
+    start = entry.start
+    if start is not None:
+        return Standing.APPLIES if start <= on else None
+    known_by = entry.known_by
+    if entry.status == Status.LEGAL or known_by is None or known_by[0] <= on:
+        return Standing.APPLIES
+    return Standing.START_DATE_UNKNOWN
+
+
+def _entry_on(entries: Iterable[Entry], on: datetime.date) -> tuple[Entry | None, str]:
+    """The entry covering `on` and its standing; periods do not overlap, but if a row written
+    around clean() makes two cover the date, the more restrictive one is shown."""
+    found = [(entry, standing) for entry in entries if (standing := standing_on(entry, on))]
+    if not found:
+        return None, Standing.NO_ENTRY
+    in_force = [item for item in found if item[1] == Standing.APPLIES] or found
+    return max(in_force, key=lambda item: RANK[item[0].status])
+
+
+def _layer(
+    enclosure: Enclosure, slug: str, *, on: datetime.date, in_municipality: bool | None
+) -> Layer:
+    entry, standing = _entry_on((e for e in enclosure.entries if e.substance == slug), on)
+    status = entry.status if entry is not None else None
+    notes: list[str] = []
+    assumptions: list[str] = []
+    if enclosure.approximate:
+        notes.append(NOTE_APPROXIMATE)
+        assumptions.append(Assumption.ZIP_PLACE_APPROXIMATE)
+    if slug == SEVEN_OH and standing != Standing.APPLIES:
+        # A ban on kratom (the plant and its alkaloids) covers 7-OH products unless the layer
+        # has its own 7-OH entry in force.
+        kratom = _entry_on((e for e in enclosure.entries if e.substance == KRATOM), on)
+        if kratom[1] == Standing.APPLIES and kratom[0].status == Status.BANNED:
+            (entry, standing), status = kratom, Status.BANNED
+            notes.append(NOTE_KRATOM_BAN)
+            assumptions.append(Assumption.COVERED_BY_KRATOM_BAN)
+    if entry is None:
+        return Layer(
+            enclosure.jurisdiction,
+            None,
+            None,
+            None,
+            Standing.NO_ENTRY,
+            approximate=enclosure.approximate,
+            notes=tuple(notes),
+            assumptions=tuple(assumptions),
+        )
+    applies_to = _applies_to(enclosure, entry)
+    if standing == Standing.START_DATE_UNKNOWN:
+        # START_DATE_UNKNOWN means known_by is set; the fallback only satisfies the type.
+        day, precision = entry.known_by or (on, DatePrecision.DAY)
+        notes.append(f"start date unknown; {describe_known_by(day, precision)}")
+        assumptions.append(Assumption.START_DATE_UNKNOWN)
+    else:
+        standing, scope_notes, scope_assumptions = _scope(applies_to, in_municipality)
+        notes.extend(scope_notes)
+        assumptions.extend(scope_assumptions)
+    return Layer(
+        enclosure.jurisdiction,
+        entry,
+        status,
+        entry.minimum_age,
+        standing,
+        approximate=enclosure.approximate,
+        applies_to=applies_to,
+        notes=tuple(notes),
+        assumptions=tuple(assumptions),
+    )
+
+
+def _applies_to(enclosure: Enclosure, entry: Entry) -> str | None:
+    """A county entry's scope: "whole", "unincorporated" or "" (unknown); None elsewhere."""
+    return entry.applies_to if enclosure.jurisdiction.level == "county" else None
+
+
+def _scope(
+    applies_to: str | None, in_municipality: bool | None
+) -> tuple[str, list[str], list[str]]:
+    """Whether a county entry in force reaches the location asked about, with the caveats.
+
+    An unknown scope, or an unknown side of the city limits, never reads as "legal": the entry
+    still counts and the answer says what it assumed.
+    """
+    if applies_to is None or applies_to == AppliesTo.WHOLE:
+        return Standing.APPLIES, [], []
+    if applies_to == AppliesTo.UNINCORPORATED:
+        if in_municipality is True:
+            return Standing.OUTSIDE_SCOPE, [NOTE_NOT_HERE], []
+        if in_municipality is None:
+            return (
+                Standing.APPLIES,
+                [NOTE_MAY_BE_INSIDE_CITY_LIMITS],
+                [Assumption.COUNTY_SCOPE_UNKNOWN],
+            )
+        return Standing.APPLIES, [NOTE_OUTSIDE_CITY_LIMITS], []
+    # Scope unknown: it reaches unincorporated areas either way.
+    if in_municipality is False:
+        return Standing.APPLIES, [], []
+    return Standing.APPLIES, [NOTE_SCOPE_UNKNOWN], [Assumption.COUNTY_SCOPE_UNKNOWN]
+
+
+def _upcoming(
+    enclosures: Sequence[Enclosure], slug: str, *, on: datetime.date, in_municipality: bool | None
+) -> tuple[Change, ...]:
+    """Dated changes after `on` in any layer: what each layer says from each future start or end
+    of one of its entries, where that differs from what it said just before."""
+    changes = []
+    for enclosure in enclosures:
+        slugs = {slug, KRATOM} if slug == SEVEN_OH else {slug}
+        relevant = [entry for entry in enclosure.entries if entry.substance in slugs]
+        points: dict[datetime.date, str] = {}
+        for entry in relevant:
+            if entry.effective_until is not None and entry.effective_until > on:
+                points.setdefault(entry.effective_until, DatePrecision.DAY)
+        for entry in relevant:  # a start's precision wins over an end on the same day
+            if entry.start is not None and entry.start > on:
+                points[entry.start] = entry.effective_from_precision or DatePrecision.DAY
+        said = _says(_layer(enclosure, slug, on=on, in_municipality=in_municipality))
+        for day in sorted(points):
+            now = _says(_layer(enclosure, slug, on=day, in_municipality=in_municipality))
+            if now != said:
+                status, minimum_age = now or (UNKNOWN, None)
+                changes.append(
+                    Change(day, enclosure.jurisdiction, status, minimum_age, points[day])
+                )
+            said = now
+    level = {e.jurisdiction.id: i for i, e in enumerate(enclosures)}
+    return tuple(sorted(changes, key=lambda c: (c.date, level[c.jurisdiction.id])))
+
+
+def _says(layer: Layer) -> tuple[str, int | None] | None:
+    if layer.applies and layer.status is not None:
+        return layer.status, layer.minimum_age
+    return None

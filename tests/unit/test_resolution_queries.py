@@ -1,0 +1,105 @@
+"""A lookup costs the same few queries however many layers, sources and periods a place has."""
+
+from datetime import date, timedelta
+
+import factory
+import pytest
+
+from legality.geography import find_place
+from legality.models import LegalStatus
+from legality.resolution import resolve
+from tests.factories import (
+    LegalStatusFactory,
+    ReviewFlagFactory,
+    SourceFactory,
+    ZipCodeFactory,
+)
+from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
+
+pytestmark = pytest.mark.django_db
+
+ON = date(2026, 6, 1)
+
+
+def history(jurisdiction, substance, *, periods: int, sources: int) -> None:
+    """`periods` consecutive yearly entries up to an open-ended one, each with `sources` sources
+    and an open flag, each saved twice so the history tables grow too."""
+    start = date(2026 - periods, 1, 1)
+    for year in range(periods):
+        begins = start.replace(year=start.year + year)
+        entry = LegalStatusFactory(
+            jurisdiction=jurisdiction,
+            substance=substance,
+            status=LegalStatus.Status.BANNED if year % 2 else LegalStatus.Status.REGULATED,
+            minimum_age=21,
+            effective_from=begins,
+            effective_until=None if year == periods - 1 else begins.replace(year=begins.year + 1),
+            sources=SourceFactory.create_batch(sources),
+        )
+        entry.summary += " Confirmed."
+        entry.save()
+        ReviewFlagFactory(legal_status=entry)
+
+
+def test_one_layer_with_one_source(django_assert_num_queries, kratom):
+    state = UsStateFactory()
+    history(state, kratom, periods=1, sources=1)
+
+    # 1 the substances
+    # 2 the state with its parent chain, and the counties it lies in (none)
+    # 3 the published statuses of the state and the country, with "has an open flag" (EXISTS)
+    # 4 the sources of those statuses (prefetch)
+    with django_assert_num_queries(4):
+        answer = resolve(state, on=ON)
+
+    assert answer.result_for("kratom").status == "regulated"
+
+
+def test_many_layers_sources_and_periods(django_assert_num_queries, kratom, seven_oh):
+    state = UsStateFactory()
+    counties = NamedCountyFactory.create_batch(
+        3, parent=state, name=factory.Sequence(lambda n: f"County {n}")
+    )
+    town = NamedPlaceFactory(parent=state, counties=counties)
+    for jurisdiction in (state.parent, state, *counties, town):
+        history(jurisdiction, kratom, periods=5, sources=4)
+        history(jurisdiction, seven_oh, periods=3, sources=2)
+
+    # 1 the substances
+    # 2 the town with its parent chain, and the three counties it lies in
+    # 3 the published statuses of all six layers, every period, with "has an open flag" (EXISTS)
+    # 4 the sources of those statuses (prefetch)
+    with django_assert_num_queries(4):
+        answer = resolve(town, on=ON)
+
+    assert len(answer.result_for("kratom").layers) == 6
+    assert answer.result_for("kratom").stale
+
+
+def test_zip_code_lookup(django_assert_num_queries, kratom):
+    state = UsStateFactory()
+    county = NamedCountyFactory(parent=state)
+    town = NamedPlaceFactory(parent=state, counties=[county])
+    ZipCodeFactory(code="92101", state=state, county=county, place=town)
+    for jurisdiction in (state, county, town):
+        history(jurisdiction, kratom, periods=3, sources=3)
+
+    # 1 the ZIP code with its place, county and state
+    # 2 the substances
+    # 3 the ZIP's state, county and place with their parent chains
+    # 4 the published statuses of those layers, with "has an open flag" (EXISTS)
+    # 5 their sources (prefetch)
+    with django_assert_num_queries(5):
+        answer = resolve(find_place("92101"), on=ON)
+
+    assert answer.zip_code == "92101"
+
+
+def test_place_no_layer_knows_skips_the_sources_query(django_assert_num_queries, kratom):
+    town = NamedPlaceFactory()
+
+    # 1 the substances, 2 the town and its chain, 3 no published status: no sources to prefetch
+    with django_assert_num_queries(3):
+        answer = resolve(town, on=ON + timedelta(days=1))
+
+    assert answer.result_for("kratom").status == "unknown"
