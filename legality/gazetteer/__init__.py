@@ -1,0 +1,110 @@
+"""The geography seed: countries, first-level subdivisions, US counties, places and ZIP codes.
+
+`read_gazetteer()` reads the sources (pycountry, the OCD extract in legality/data/ocd/, the
+`us` and `zipcodes` packages) into plain rows without touching the database; `write_gazetteer()`
+upserts them in one transaction and says what changed. The management command
+`load_jurisdictions` calls one after the other.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import zipcodes
+
+from .ocd import ALIASES_FILE, read_us, read_us_aliases
+from .rows import AliasRow, Gazetteer, GazetteerDataError, JurisdictionRow, MatchReport
+from .store import KindSummary, LoadSummary, write_gazetteer
+from .world import (
+    COUNTRIES_FILE,
+    FIRST_LEVEL_FILE,
+    country_rows,
+    minor_outlying_islands,
+    read_country_names,
+    read_first_level,
+    subdivision_rows,
+    territory_names_and_aliases,
+    unique_names,
+)
+from .zips import build_lookups, place_counties, resolve_zip_codes
+
+__all__ = [
+    "DEFAULT_OCD_DIR",
+    "Gazetteer",
+    "GazetteerDataError",
+    "KindSummary",
+    "LoadSummary",
+    "MatchReport",
+    "read_gazetteer",
+    "write_gazetteer",
+]
+
+DEFAULT_OCD_DIR = Path(__file__).resolve().parent.parent / "data" / "ocd"
+
+
+def read_gazetteer(
+    ocd_dir: Path = DEFAULT_OCD_DIR, *, zip_records: Iterable[Mapping[str, Any]] | None = None
+) -> Gazetteer:
+    """Read and check every source; raises GazetteerDataError naming a bad file and line.
+
+    `zip_records` replaces the `zipcodes` package's list (tests pass a few records).
+    Jurisdictions come parents first: countries, first-level divisions, counties, places.
+    """
+    us_divisions = read_us(ocd_dir)
+    countries, country_names = country_rows(
+        read_country_names(ocd_dir / COUNTRIES_FILE) | us_divisions.listed_countries
+    )
+    subdivisions, subdivision_names, subdivision_outcomes = subdivision_rows(
+        read_first_level(ocd_dir / FIRST_LEVEL_FILE)
+    )
+    territory_names, world_aliases = territory_names_and_aliases()
+    jurisdictions = (
+        *countries,
+        *us_divisions.states,
+        minor_outlying_islands(),
+        *subdivisions,
+        *us_divisions.counties,
+        *us_divisions.places,
+    )
+    _check_unique(jurisdictions, ocd_dir)
+    known_ids = {row.ocd_id for row in jurisdictions}
+    aliases = (*read_us_aliases(ocd_dir / ALIASES_FILE, known_ids), *world_aliases)
+    _check_aliases(aliases, known_ids, ocd_dir / ALIASES_FILE)
+    lookups = build_lookups(us_divisions)
+    records = zipcodes.list_all() if zip_records is None else zip_records
+    zip_rows, zip_report = resolve_zip_codes(records, lookups)
+    own_names = {row.ocd_id: row.search_name for row in jurisdictions}
+    return Gazetteer(
+        jurisdictions=jurisdictions,
+        alternate_names=unique_names(
+            [*country_names, *subdivision_names, *territory_names], own_names
+        ),
+        aliases=aliases,
+        zip_codes=zip_rows,
+        place_counties=place_counties(zip_rows, lookups),
+        report=MatchReport(
+            subdivisions=dict(subdivision_outcomes),
+            zip_counties=dict(zip_report["county"]),
+            zip_places=dict(zip_report["place"]),
+            zips_skipped=dict(zip_report["skipped"]),
+        ),
+    )
+
+
+def _check_unique(rows: Iterable[JurisdictionRow], ocd_dir: Path) -> None:
+    counts = Counter(row.ocd_id for row in rows)
+    if twice := sorted(ocd_id for ocd_id, n in counts.items() if n > 1):
+        raise GazetteerDataError(
+            ocd_dir, None, f"several divisions have the id {', '.join(twice[:5])}"
+        )
+
+
+def _check_aliases(aliases: Iterable[AliasRow], known_ids: set[str], path: Path) -> None:
+    counts = Counter(alias.alias_ocd_id for alias in aliases)
+    if twice := sorted(ocd_id for ocd_id, n in counts.items() if n > 1):
+        raise GazetteerDataError(path, None, f"aliases listed twice: {', '.join(twice[:5])}")
+    if canonical := sorted(a.alias_ocd_id for a in aliases if a.alias_ocd_id in known_ids):
+        raise GazetteerDataError(
+            path, None, f"aliases that are canonical ids: {', '.join(canonical)}"
+        )

@@ -1,0 +1,125 @@
+"""The rows the gazetteer reads, before any of them touches the database.
+
+Every row names jurisdictions by OCD id, never by primary key, so reading needs no database and
+the writer (`legality.gazetteer.store`) turns ids into keys in one query per level.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from legality.geography import normalize_name
+from legality.models import Jurisdiction
+
+Level = Jurisdiction.Level
+
+
+class GazetteerDataError(Exception):
+    """A data file says something the loader cannot use; names the file and line."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line  # None when the problem is the file as a whole, or several rows
+        where = f"{path}, line {line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionRow:
+    """One Jurisdiction as the data describes it; `parent_ocd_id` is None for countries only."""
+
+    ocd_id: str
+    name: str
+    level: str
+    division_type: str
+    country_code: str
+    parent_ocd_id: str | None
+    official_name: str = ""
+    iso_code: str = ""
+    census_geoid: str = ""
+    is_incorporated: bool | None = None
+    is_official_ocd_id: bool = True
+    search_name: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "search_name", normalize_name(self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class AlternateNameRow:
+    """Another name or code that finds `ocd_id`: 'PR' and 'PRI' for Puerto Rico."""
+
+    ocd_id: str
+    name: str
+    search_name: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "search_name", normalize_name(self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRow:
+    """A non-canonical OCD id and the canonical division it stands for."""
+
+    alias_ocd_id: str
+    ocd_id: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZipRow:
+    """A ZIP code with its state, its county-level division and its (approximate) place."""
+
+    code: str
+    postal_city: str
+    state_ocd_id: str
+    county_ocd_id: str | None
+    place_ocd_id: str | None
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """How well the sources matched each other (`load_jurisdictions -v 2` prints it).
+
+    Each mapping counts rows by outcome, e.g. zip_counties["county by name"] = 41,139.
+    """
+
+    subdivisions: dict[str, int] = field(default_factory=dict)
+    zip_counties: dict[str, int] = field(default_factory=dict)
+    zip_places: dict[str, int] = field(default_factory=dict)
+    zips_skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Everything one run loads. `place_counties` pairs a place's OCD id with a county's."""
+
+    jurisdictions: tuple[JurisdictionRow, ...]
+    alternate_names: tuple[AlternateNameRow, ...]
+    aliases: tuple[AliasRow, ...]
+    zip_codes: tuple[ZipRow, ...]
+    place_counties: tuple[tuple[str, str], ...]
+    report: MatchReport
+
+
+def read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each data row of a UTF-8 CSV whose header has `columns`."""
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as error:
+        raise GazetteerDataError(path, None, f"cannot read it ({error.strerror})") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in columns if c not in (reader.fieldnames or ())]
+        if missing:
+            raise GazetteerDataError(
+                path, 1, f"the header lacks the column(s) {', '.join(missing)}"
+            )
+        try:
+            for row in reader:
+                if None in row or any(row[c] is None for c in columns):
+                    raise GazetteerDataError(path, reader.line_num, "wrong number of fields")
+                yield reader.line_num, {c: row[c].strip() for c in columns}
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise GazetteerDataError(path, reader.line_num + 1, str(error)) from None
