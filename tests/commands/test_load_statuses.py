@@ -1,0 +1,219 @@
+"""The load_statuses command: its output and errors, and the shipped data on the real geography."""
+
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from legality.dataset import UNDATED_NOTE
+from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source
+from tests.factories import CountryFactory, StateFactory
+
+GATHERED_ON = date(2026, 11, 25)  # the reference facts' day, and "today" for these lookups
+US = "ocd-division/country:us"
+
+RECORD = """\
+- jurisdiction: {{ocd_id: {ocd_id}, name: Alabama, level: state, country: US, state: AL}}
+  substance: kratom
+  status: {status}
+  effective_from: '2016-05-10'
+  summary: Kratom is a Schedule I substance.
+  confidence: medium
+  confidence_reason: News reports agree.
+  sources:
+  - {{url: 'https://news.example.org/ban', title: Ban, kind: news, published: '2016-05-12'}}
+"""
+
+
+def run(*args: str, verbosity: int = 1) -> str:
+    out = StringIO()
+    call_command("load_statuses", *args, verbosity=verbosity, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_prints_counts_and_a_second_run_changes_nothing(tmp_path, kratom):
+    StateFactory(ocd_id=f"{US}/state:al", parent=CountryFactory(ocd_id=US))
+    path = tmp_path / "al.yaml"
+    path.write_text("entries:\n" + RECORD.format(ocd_id=f"{US}/state:al", status="banned"))
+
+    first, second = run(str(path)), run(str(path))
+
+    assert first.startswith("created 1, updated 0, unchanged 0 in ")
+    assert second.startswith("created 0, updated 0, unchanged 1 in ")
+    assert first.endswith(" s\n")
+
+
+@pytest.mark.django_db
+def test_every_error_is_reported_as_file_and_line_and_nothing_is_written(tmp_path, kratom):
+    StateFactory(ocd_id=f"{US}/state:al", parent=CountryFactory(ocd_id=US))
+    path = tmp_path / "bad.yaml"
+    records = [
+        RECORD.format(ocd_id=f"{US}/state:al", status="banned"),
+        RECORD.format(ocd_id=f"{US}/state:zz", status="forbidden"),
+    ]
+    path.write_text("entries:\n" + "".join(records))
+
+    with pytest.raises(CommandError) as raised:
+        run(str(path))
+
+    assert str(raised.value).splitlines() == [
+        "Nothing was loaded:",
+        f"{path}:11: unknown jurisdiction {US}/state:zz (Alabama, AL, US): no jurisdiction has "
+        "this OCD id, an OCD alias of it, or this name and level in this state",
+        f"{path}:13: bad status 'forbidden' (legal, regulated, restricted, banned)",
+    ]
+    assert not LegalStatus.objects.exists()
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_file_is_reported(tmp_path):
+    with pytest.raises(CommandError, match=r"missing\.yaml: cannot read the file"):
+        run(str(tmp_path / "missing.yaml"))
+
+
+# The shipped data on the real geography. Loading the geography takes about half a minute, so
+# it is loaded once for this module, inside a transaction rolled back at the end; each test runs
+# in a savepoint inside it.
+
+
+@pytest.fixture(scope="module")
+def shipped(django_db_setup, django_db_blocker):
+    """The output of `load_statuses -v 2` after `load_jurisdictions`, on the shipped files."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_jurisdictions", verbosity=0)
+            yield run(verbosity=2)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def in_force(ocd_id: str, substance: str, day: date) -> list[tuple[str, int | None]]:
+    """(status, minimum age) of the entries in force on `day` for one jurisdiction."""
+    entries = LegalStatus.objects.in_force_on(day).filter(
+        jurisdiction__ocd_id=ocd_id, substance__slug=substance
+    )
+    return list(entries.values_list("status", "minimum_age"))
+
+
+@pytest.mark.django_db
+def test_the_shipped_data_loads_and_every_fact_finds_its_jurisdiction(shipped):
+    # Every fact matched by its OCD id, except these, which the output names.
+    us_yaml = "legality/data/statuses/us.yaml"
+    lines = Path(us_yaml).read_text().splitlines()
+    denver = [n for n, line in enumerate(lines, 1) if line.endswith("state:co/place:denver")]
+    assert len(denver) == 2
+    assert shipped.splitlines()[:-2] == [
+        f"{us_yaml}:{lines.index('- ocd_id: ' + US + '/state:ms/place:gluckstadt') + 1}: adds "
+        f"Gluckstadt ({US}/state:ms/place:gluckstadt), not in the OCD lists",
+        *(
+            f"{us_yaml}:{line}: {US}/state:co/place:denver matched by its OCD alias: "
+            f"{US}/state:co/county:denver"
+            for line in denver
+        ),
+    ]
+    assert shipped.splitlines()[-1].startswith("created 264, updated 0, unchanged 0 in ")
+    assert LegalStatus.objects.filter(is_published=True).count() == 264
+    assert Source.objects.count() == 537
+
+
+@pytest.mark.django_db
+def test_reloading_the_shipped_data_changes_nothing(shipped):
+    assert run().startswith("created 0, updated 0, unchanged 264 in ")
+
+
+@pytest.mark.django_db
+def test_a_state_that_bans_kratom(shipped):
+    assert in_force(f"{US}/state:al", "kratom", GATHERED_ON) == [("banned", None)]
+    assert in_force(f"{US}/state:al", "7-oh", GATHERED_ON) == [("banned", None)]
+    # Banned from the day the act was signed; the sources say nothing of Alabama before it.
+    assert in_force(f"{US}/state:al", "kratom", date(2016, 5, 9)) == []
+
+
+@pytest.mark.django_db
+def test_a_city_that_bans_kratom_in_a_state_that_does_not(shipped):
+    san_diego, california = f"{US}/state:ca/place:san_diego", f"{US}/state:ca"
+    assert in_force(san_diego, "kratom", date(2020, 1, 1)) == [("banned", None)]
+    assert in_force(california, "kratom", date(2020, 1, 1)) == [("legal", None)]
+    assert in_force(san_diego, "kratom", GATHERED_ON) == [("banned", None)]
+    assert in_force(california, "kratom", GATHERED_ON) == [("restricted", None)]
+
+
+@pytest.mark.django_db
+def test_thailand_before_and_after_it_delisted_kratom(shipped):
+    thailand = "ocd-division/country:th"
+    assert in_force(thailand, "kratom", date(2020, 6, 1)) == [("banned", None)]
+    assert in_force(thailand, "kratom", date(2021, 8, 23)) == [("banned", None)]  # last day
+    assert in_force(thailand, "kratom", date(2021, 8, 24)) == [("regulated", None)]
+    assert in_force(thailand, "kratom", GATHERED_ON) == [("regulated", 18)]
+
+
+@pytest.mark.django_db
+def test_louisiana_in_2024_and_today(shipped):
+    louisiana = f"{US}/state:la"
+    assert in_force(louisiana, "kratom", date(2024, 6, 1)) == [("regulated", 21)]
+    assert in_force(louisiana, "kratom", date(2025, 7, 31)) == [("regulated", 21)]
+    assert in_force(louisiana, "kratom", date(2025, 8, 1)) == [("banned", None)]
+    assert in_force(louisiana, "kratom", GATHERED_ON) == [("banned", None)]
+
+
+@pytest.mark.django_db
+def test_denver_entries_are_on_the_city_and_county(shipped):
+    denver = f"{US}/state:co/county:denver"
+    assert in_force(denver, "kratom", date(2016, 10, 14)) == [("restricted", None)]
+    assert in_force(denver, "kratom", date(2017, 1, 1)) == []
+    assert in_force(denver, "kratom", GATHERED_ON) == [("restricted", None)]
+    november = LegalStatus.objects.get(jurisdiction__ocd_id=denver, effective_until=None)
+    assert (november.effective_from, november.effective_from_precision) == (
+        date(2017, 11, 1),
+        "month",
+    )
+
+
+@pytest.mark.django_db
+def test_gluckstadt_is_a_place_in_madison_county_with_its_ban(shipped):
+    gluckstadt = Jurisdiction.objects.get(ocd_id=f"{US}/state:ms/place:gluckstadt")
+    assert [county.ocd_id for county in gluckstadt.counties.all()] == [
+        f"{US}/state:ms/county:madison"
+    ]
+    assert gluckstadt.parent.ocd_id == f"{US}/state:ms"
+    assert in_force(gluckstadt.ocd_id, "kratom", GATHERED_ON) == [("banned", None)]
+
+
+@pytest.mark.django_db
+def test_county_scope_and_rough_starts_come_from_the_reference(shipped):
+    lee = LegalStatus.objects.get(jurisdiction__ocd_id=f"{US}/state:ms/county:lee")
+    assert lee.applies_to == LegalStatus.AppliesTo.UNINCORPORATED
+    tupelo = LegalStatus.objects.get(jurisdiction__ocd_id=f"{US}/state:ms/place:tupelo")
+    assert (tupelo.effective_from, tupelo.effective_from_precision) == (date(2026, 2, 1), "month")
+    malaysia = LegalStatus.objects.get(jurisdiction__ocd_id="ocd-division/country:my")
+    assert (malaysia.effective_from, malaysia.effective_from_precision) == (
+        date(2004, 1, 1),
+        "year",
+    )
+
+
+@pytest.mark.django_db
+def test_shipped_entries_are_honest_about_verification(shipped):
+    alabama = LegalStatus.objects.get(
+        jurisdiction__ocd_id=f"{US}/state:al", substance__slug="kratom"
+    )
+    assert alabama.last_verified_at == date(2026, 2, 19)  # its newest dated source
+    assert not alabama.unverified
+    vietnam = LegalStatus.objects.get(jurisdiction__ocd_id="ocd-division/country:vn")
+    assert vietnam.unverified
+    assert vietnam.last_verified_at == GATHERED_ON  # no source is dated
+    assert ReviewFlag.objects.open().get(legal_status=vietnam).note == (
+        "No Vietnamese official or news source found; treat as unverified.\n\n" + UNDATED_NOTE
+    )
+    low = LegalStatus.objects.filter(internal_notes__startswith="Confidence: low.")
+    assert low.count() == 82
+    assert set(low.values_list("unverified", flat=True)) == {True}
+    assert ReviewFlag.objects.open().filter(legal_status__in=low).count() == 82
