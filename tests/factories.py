@@ -7,6 +7,7 @@ from datetime import date
 import factory
 from django.contrib.auth.models import Group, User
 
+from legality.geography import normalize_name
 from legality.models import (
     Jurisdiction,
     LegalStatus,
@@ -24,7 +25,7 @@ class CountryFactory(factory.django.DjangoModelFactory):
 
     ocd_id = "ocd-division/country:us"
     name = "United States"
-    search_name = factory.LazyAttribute(lambda o: o.name.lower())
+    search_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
     level = Jurisdiction.Level.COUNTRY
     division_type = "country"
     country_code = "US"
@@ -39,7 +40,7 @@ class StateFactory(factory.django.DjangoModelFactory):
     parent = factory.SubFactory(CountryFactory)
     name = factory.Sequence(lambda n: f"State {n}")
     ocd_id = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.ocd_id}/state:s{n}")
-    search_name = factory.LazyAttribute(lambda o: o.name.lower())
+    search_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
     level = Jurisdiction.Level.STATE
     division_type = "state"
     country_code = "US"
@@ -53,7 +54,7 @@ class CountyFactory(factory.django.DjangoModelFactory):
     parent = factory.SubFactory(StateFactory)
     name = factory.Sequence(lambda n: f"County {n}")
     ocd_id = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.ocd_id}/county:c{n}")
-    search_name = factory.LazyAttribute(lambda o: o.name.lower())
+    search_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
     level = Jurisdiction.Level.COUNTY
     division_type = "county"
     country_code = "US"
@@ -67,7 +68,7 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     parent = factory.SubFactory(StateFactory)
     name = factory.Sequence(lambda n: f"Town {n}")
     ocd_id = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.ocd_id}/place:p{n}")
-    search_name = factory.LazyAttribute(lambda o: o.name.lower())
+    search_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
     level = Jurisdiction.Level.PLACE
     division_type = "place"
     country_code = "US"

@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The open review flags on the admin index; queries only where shown.
+                "legality.admin.context_processors.review_queue",
             ],
         },
     },
