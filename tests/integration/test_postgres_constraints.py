@@ -3,16 +3,11 @@
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from tests.factories import LegalStatusFactory, StateFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
 
 
 def test_exclusion_constraint_rejects_overlapping_periods_written_without_clean(kratom):
