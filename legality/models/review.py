@@ -90,6 +90,10 @@ class StalenessReport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # The weekly job may be retried or run twice at once: one report per day, whoever wins.
+            models.UniqueConstraint(fields=["as_of"], name="stalenessreport_one_per_day")
+        ]
 
     def __str__(self) -> str:
         return f"Staleness report of {self.as_of}"

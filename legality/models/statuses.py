@@ -85,7 +85,17 @@ class Source(models.Model):
     )
     archive_url = models.URLField(max_length=1000, blank=True, help_text="An archived copy.")
 
-    history = HistoricalRecords()
+    # The link checker's fields change daily; SourceCheck rows are their history.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "last_checked_at",
+            "last_http_status",
+            "last_check_error",
+            "final_url",
+            "content_hash",
+            "consecutive_failures",
+        ]
+    )
 
     class Meta:
         ordering = ["title"]
