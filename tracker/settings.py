@@ -5,6 +5,7 @@ back to the embedded defaults (a SQLite file and a Celery broker that needs no s
 off (production), a missing required value stops start-up with ImproperlyConfigured naming it.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -170,6 +171,30 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_TASK_ALWAYS_EAGER = strict_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# The source link checker. Off by default: an offline laptop would flag every source as
+# unreachable. Production (and docker compose) sets SOURCE_CHECK_ENABLED=true.
+SOURCE_CHECK_ENABLED = strict_bool("SOURCE_CHECK_ENABLED", default=False)
+SOURCE_CHECK_USER_AGENT = env.str(
+    "SOURCE_CHECK_USER_AGENT", default=f"KratomLegalityTracker/1.0 link checker (+{SITE_URL})"
+)
+SOURCE_CHECK_CONNECT_TIMEOUT = env.float("SOURCE_CHECK_CONNECT_TIMEOUT", default=10.0)
+SOURCE_CHECK_READ_TIMEOUT = env.float("SOURCE_CHECK_READ_TIMEOUT", default=30.0)
+SOURCE_CHECK_TOTAL_TIMEOUT = env.float("SOURCE_CHECK_TOTAL_TIMEOUT", default=60.0)
+SOURCE_CHECK_MAX_BYTES = env.int("SOURCE_CHECK_MAX_BYTES", default=10 * 1024 * 1024)
+SOURCE_CHECK_RETRIES = env.int("SOURCE_CHECK_RETRIES", default=2)
+SOURCE_CHECK_BACKOFF = env.float("SOURCE_CHECK_BACKOFF", default=2.0)
+SOURCE_CHECK_MAX_REDIRECTS = env.int("SOURCE_CHECK_MAX_REDIRECTS", default=5)
+SOURCE_CHECK_CONCURRENCY = env.int("SOURCE_CHECK_CONCURRENCY", default=8)
+SOURCE_CHECK_PER_HOST = env.int("SOURCE_CHECK_PER_HOST", default=2)
+SOURCE_CHECK_FAILURES_BEFORE_FLAG = env.int("SOURCE_CHECK_FAILURES_BEFORE_FLAG", default=3)
+# Non-public networks (CIDR) the checker may fetch anyway, e.g. an intranet; empty in production.
+SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS = env.list("SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS", default=[])
+for _network in SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS: {error}") from None
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

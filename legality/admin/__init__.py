@@ -1,0 +1,15 @@
+"""The Django admin where curators keep statuses and sources right and work the review queue.
+
+Split like legality/models: jurisdictions (geography), statuses (what the law says), review
+(flags, reports, the review policy) and checks (what the jobs log). Writes that carry a rule go
+through legality.curation, one call each.
+"""
+
+from django.contrib import admin
+
+from . import checks, jurisdictions, review, statuses
+
+admin.site.site_header = "Kratom Legality Tracker"
+admin.site.site_title = "Kratom Legality Tracker admin"
+
+__all__ = ["checks", "jurisdictions", "review", "statuses"]

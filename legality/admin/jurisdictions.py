@@ -1,0 +1,168 @@
+"""Admin for where a law applies: jurisdictions, their other names, OCD aliases and ZIP codes.
+
+There are about 45,000 jurisdictions and 42,000 ZIP codes: every foreign key to them is an
+autocomplete field or a read-only link, never a select of all of them.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from legality.geography import normalize_name
+from legality.models import Jurisdiction, JurisdictionName, LegalStatus, OcdAlias, ZipCode
+
+from .statuses import describe_period
+
+
+class SearchNameForm(forms.ModelForm):
+    """Writes `search_name` from `name` exactly as the loaders do, so edits stay findable.
+
+    It is a hidden form field, not set in save_model(), so that the unique constraint on a
+    jurisdiction's names is validated: a duplicate is a form error, not a database error.
+    """
+
+    search_name = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["search_name"] = normalize_name(cleaned.get("name") or "")
+        return cleaned
+
+
+class JurisdictionNameInline(admin.TabularInline):
+    model = JurisdictionName
+    form = SearchNameForm
+    fields = ["name", "search_name"]
+    extra = 0
+
+
+class OcdAliasInline(admin.TabularInline):
+    model = OcdAlias
+    fields = ["ocd_id", "note"]
+    extra = 0
+
+
+class LegalStatusSummaryInline(admin.TabularInline):
+    """One read-only line per entry with a link to it: entries are edited on their own page."""
+
+    model = LegalStatus
+    fields = ["substance", "status", "period", "is_published", "last_verified_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "legal statuses (edit each on its own page)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("substance")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="period")
+    def period(self, entry: LegalStatus) -> str:
+        return describe_period(entry)
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(SimpleHistoryAdmin):
+    form = SearchNameForm
+    list_display = [
+        "name",
+        "ocd_id",
+        "level",
+        "parent",
+        "country_code",
+        "iso_code",
+        "census_geoid",
+        "is_official_ocd_id",
+    ]
+    list_select_related = ["parent"]
+    list_filter = ["level", "is_official_ocd_id", "is_incorporated"]
+    search_fields = [
+        "name",
+        "search_name",
+        "ocd_id",
+        "iso_code",
+        "census_geoid",
+        "alternate_names__search_name",
+    ]
+    autocomplete_fields = ["parent", "counties"]
+    fieldsets = [
+        (None, {"fields": ["name", "search_name", "official_name", "ocd_id", "level"]}),
+        (
+            "Identity",
+            {
+                "fields": [
+                    "is_official_ocd_id",
+                    "division_type",
+                    "parent",
+                    "country_code",
+                    "iso_code",
+                    "census_geoid",
+                ]
+            },
+        ),
+        ("Places", {"fields": ["is_incorporated", "counties"]}),
+    ]
+    inlines = [JurisdictionNameInline, OcdAliasInline, LegalStatusSummaryInline]
+
+    # The loaders upsert on the OCD id and rebuild the nesting from it: only a superuser may
+    # change what identifies a jurisdiction.
+    identity_fields = [
+        "ocd_id",
+        "is_official_ocd_id",
+        "level",
+        "division_type",
+        "parent",
+        "country_code",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        if request.user.is_superuser or obj is None:
+            return []
+        return self.identity_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Legal facts hang off jurisdictions (PROTECT): removing one is a superuser's decision,
+        # whatever permissions a group is given later.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(JurisdictionName)
+class JurisdictionNameAdmin(admin.ModelAdmin):
+    form = SearchNameForm
+    fields = ["jurisdiction", "name", "search_name"]
+    list_display = ["name", "jurisdiction", "search_name"]
+    list_select_related = ["jurisdiction"]
+    search_fields = ["name", "search_name", "jurisdiction__name", "jurisdiction__ocd_id"]
+    autocomplete_fields = ["jurisdiction"]
+
+
+@admin.register(OcdAlias)
+class OcdAliasAdmin(admin.ModelAdmin):
+    list_display = ["ocd_id", "jurisdiction", "note"]
+    list_select_related = ["jurisdiction"]
+    search_fields = ["ocd_id", "jurisdiction__ocd_id", "jurisdiction__name"]
+    autocomplete_fields = ["jurisdiction"]
+
+
+@admin.register(ZipCode)
+class ZipCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "postal_city", "state", "county", "place"]
+    list_select_related = ["state", "county", "place"]
+    # Only the states that have ZIP codes, not every jurisdiction.
+    list_filter = [("state", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["^code", "postal_city", "county__name", "place__name"]
+    autocomplete_fields = ["state", "county", "place"]

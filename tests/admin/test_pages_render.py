@@ -1,0 +1,78 @@
+"""Every model of the app has admin pages, and they render for a superuser and for a curator."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.utils import timezone
+
+from legality.models import JobLock, SourceCheck, StalenessReport
+from tests.factories import (
+    CountyFactory,
+    LegalStatusFactory,
+    PlaceFactory,
+    ReviewFlagFactory,
+    ZipCodeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label == "legality"),
+    key=lambda model: model._meta.model_name,
+)
+# Written only by jobs: nobody adds them in the admin.
+NOT_ADDED_BY_HAND = {"stalenessreport", "sourcecheck", "joblock", "reviewpolicy"}
+
+
+@pytest.fixture
+def one_of_each(kratom):
+    county = CountyFactory()
+    place = PlaceFactory(parent=county.parent)
+    place.counties.add(county)
+    place.alternate_names.create(name="Old Town", search_name="old town")
+    place.ocd_aliases.create(ocd_id=f"{place.ocd_id}x", note="former id")
+    ZipCodeFactory(county=county, place=place)
+    entry = LegalStatusFactory(jurisdiction=place, substance=kratom)
+    ReviewFlagFactory(legal_status=entry)
+    now = timezone.now()
+    StalenessReport.objects.create(as_of=now.date(), counts={"overdue": 1})
+    SourceCheck.objects.create(
+        source=entry.sources.get(), checked_at=now, url="https://example.org", is_reachable=True
+    )
+    JobLock.objects.create(
+        name="flag_stale", owner="x", acquired_at=now, expires_at=now + timedelta(minutes=5)
+    )
+
+
+def test_every_model_of_the_app_is_registered():
+    models = {
+        model
+        for model in apps.get_app_config("legality").get_models()
+        if not model.__name__.startswith("Historical")
+    }
+    assert models == set(MODELS)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.model_name)
+def test_superuser_sees_list_search_add_change_and_history(superuser_client, one_of_each, model):
+    base = f"/admin/legality/{model._meta.model_name}/"
+    assert superuser_client.get(base).status_code == 200
+    assert superuser_client.get(base, {"q": "a"}).status_code == 200
+    obj = model.objects.first()
+    assert superuser_client.get(f"{base}{obj.pk}/change/").status_code == 200
+    assert superuser_client.get(f"{base}{obj.pk}/history/").status_code == 200
+    expected = 403 if model._meta.model_name in NOT_ADDED_BY_HAND else 200
+    assert superuser_client.get(f"{base}add/").status_code == expected
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.model_name)
+def test_curator_sees_the_list_and_change_pages_of_what_the_group_may_view(
+    curator_client, curator, one_of_each, model
+):
+    base = f"/admin/legality/{model._meta.model_name}/"
+    may_view = curator.has_perm(f"legality.view_{model._meta.model_name}")
+    assert curator_client.get(base).status_code == (200 if may_view else 403)
+    obj = model.objects.first()
+    assert curator_client.get(f"{base}{obj.pk}/change/").status_code == (200 if may_view else 403)
