@@ -48,6 +48,18 @@ def test_prints_counts_and_a_second_run_changes_nothing(tmp_path, kratom):
 
 
 @pytest.mark.django_db
+def test_if_empty_never_loads_over_what_curators_changed(tmp_path, kratom):
+    StateFactory(ocd_id=f"{US}/state:al", parent=CountryFactory(ocd_id=US))
+    path = tmp_path / "al.yaml"
+    path.write_text("entries:\n" + RECORD.format(ocd_id=f"{US}/state:al", status="banned"))
+    assert run("--if-empty", str(path)).startswith("created 1, ")
+    LegalStatus.objects.update(summary="Edited by a curator.")
+
+    assert run("--if-empty", str(path)).startswith("1 statuses are already loaded: left as they")
+    assert LegalStatus.objects.get().summary == "Edited by a curator."
+
+
+@pytest.mark.django_db
 def test_every_error_is_reported_as_file_and_line_and_nothing_is_written(tmp_path, kratom):
     StateFactory(ocd_id=f"{US}/state:al", parent=CountryFactory(ocd_id=US))
     path = tmp_path / "bad.yaml"

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from legality.dataset import DatasetError, load_statuses, shipped_files
+from legality.models import LegalStatus
 
 
 class Command(BaseCommand):
@@ -17,9 +18,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="*", type=Path, help="YAML files to load instead.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into a database without statuses, so a restart never overwrites "
+            "what curators changed in the admin (make run uses this).",
+        )
 
-    def handle(self, *args, paths: list[Path], verbosity: int, **options) -> None:
+    def handle(self, *args, paths: list[Path], verbosity: int, if_empty: bool, **options) -> None:
         started = time.monotonic()
+        if if_empty and (existing := LegalStatus.objects.count()):
+            self.stdout.write(
+                f"{existing} statuses are already loaded: left as they are. Run load_statuses "
+                "without --if-empty to load the shipped files over them."
+            )
+            return
         try:
             result = load_statuses(paths or shipped_files())
         except DatasetError as error:
