@@ -4,12 +4,16 @@
 writes them all in one transaction. legality/data/statuses/README.md describes the format.
 Entries are upserted on (jurisdiction, substance, effective_from) and sources on (url, citation,
 title), so a second run changes nothing.
+
+The rules for an entry's own fields, the lookup of jurisdictions by OCD id and the dates of
+sources are public functions here: the curators' CSV import in the admin
+(legality.admin.resources) checks its rows with the same ones.
 """
 
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +27,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from legality.errors import TrackerError
 from legality.geography import normalize_name
-from legality.models import Jurisdiction, LegalStatus, OcdAlias, ReviewFlag, Source, Substance
+from legality.models import (
+    DatePrecision,
+    Jurisdiction,
+    LegalStatus,
+    OcdAlias,
+    ReviewFlag,
+    Source,
+    Substance,
+)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "statuses"
 UNDATED_NOTE = (
@@ -104,6 +116,159 @@ def first_day_no_longer_in_force(last_day: date | None) -> date | None:
 def shipped_files() -> list[Path]:
     """The seed files that ship with the project, in a fixed order."""
     return sorted(SHIPPED_DIR.glob("*.yaml"))
+
+
+# Rules shared with the curators' CSV import: the seed files and the CSV write an entry alike.
+
+# The fields of an entry that check_entry_fields() reads, by the name the files give them.
+ENTRY_FIELDS = (
+    "status",
+    "minimum_age",
+    "applies_to",
+    "summary",
+    "effective_from",
+    "effective_from_precision",
+    "effective_until",
+)
+
+
+@dataclass(frozen=True)
+class CheckedFields:
+    """An entry's own fields as the model stores them, and what is wrong with them.
+
+    Each problem pairs the key it is in (a seed file's key, a CSV column) with its message.
+    """
+
+    values: dict[str, Any]
+    problems: tuple[tuple[str, str], ...]
+
+
+def check_entry_fields(written: Mapping[str, Any], *, level: str | None) -> CheckedFields:
+    """Check an entry's own fields as a seed file or a curator's CSV writes them; convert them.
+
+    `written` holds ENTRY_FIELDS as written: dates as YYYY-MM-DD strings, `effective_until` as
+    the last day in force, `minimum_age` as an int; None (or a missing key) is empty. `status`
+    and `summary` are checked only when present: a missing key is the caller's to report.
+    `level` is the jurisdiction's level; None (not known) skips the county-only scope rule.
+    In the values, `effective_until` is the model's first day no longer in force, and a start
+    written without its precision is known to the day.
+    """
+    problems: list[tuple[str, str]] = []
+    status = written.get("status")
+    if "status" in written and status not in LegalStatus.Status.values:
+        allowed = ", ".join(LegalStatus.Status.values)
+        problems.append(("status", f"bad status {status!r} ({allowed})"))
+    age = written.get("minimum_age")
+    if age is not None and (type(age) is not int or not 0 < age < 100):
+        problems.append(("minimum_age", f"bad minimum_age {age!r}"))
+    applies_to = written.get("applies_to") or ""
+    if applies_to not in ["", *LegalStatus.AppliesTo.values]:
+        problems.append(("applies_to", f"bad applies_to {applies_to!r}"))
+    elif applies_to and level is not None and level != Jurisdiction.Level.COUNTY:
+        problems.append(("applies_to", "applies_to is only for county entries"))
+    summary = written.get("summary")
+    if "summary" in written and not (isinstance(summary, str) and summary.strip()):
+        problems.append(("summary", "summary must be some text"))
+    start, precision, last_day = _check_period(written, problems)
+    values = {
+        "status": status,
+        "minimum_age": age,
+        "applies_to": applies_to,
+        "summary": summary or "",
+        "effective_from": start,
+        "effective_from_precision": precision,
+        "effective_until": first_day_no_longer_in_force(last_day),
+    }
+    return CheckedFields(values=values, problems=tuple(problems))
+
+
+def _check_period(
+    written: Mapping[str, Any], problems: list[tuple[str, str]]
+) -> tuple[date | None, str, date | None]:
+    """(start, its precision, last day in force), once the three agree with each other."""
+    start = _written_day(written, "effective_from", problems)
+    last_day = _written_day(written, "effective_until", problems)
+    precision = written.get("effective_from_precision")
+    if start is None:
+        if precision and written.get("effective_from") is None:  # not a bad date
+            problems.append(("effective_from_precision", "a precision without an effective_from"))
+        return None, "", last_day
+    precision = precision or "day"
+    if precision not in DatePrecision.values:
+        problems.append(("effective_from_precision", f"bad precision {precision!r}"))
+    elif (precision == "month" and start.day != 1) or (
+        precision == "year" and (start.month, start.day) != (1, 1)
+    ):
+        message = f"a {precision} start is written as the first day of its {precision}"
+        problems.append(("effective_from", message))
+    if last_day is not None and last_day < start:
+        problems.append(("effective_until", "effective_until is before the start"))
+    return start, precision, last_day
+
+
+def _written_day(
+    written: Mapping[str, Any], key: str, problems: list[tuple[str, str]]
+) -> date | None:
+    if (value := written.get(key)) is None:
+        return None
+    day = parse_day(value)
+    if day is None:
+        problems.append((key, f"bad date in {key}: {value!r} (expected YYYY-MM-DD)"))
+    return day
+
+
+def find_jurisdictions(ocd_ids: Collection[str]) -> dict[str, Jurisdiction]:
+    """The jurisdictions these OCD ids name: by their own OCD id, or else by an OCD alias.
+
+    Two queries. A jurisdiction found by an alias is keyed by the alias (its own `ocd_id` is
+    the official one); an OCD id that names nothing is left out.
+    """
+    found = {j.ocd_id: j for j in Jurisdiction.objects.filter(ocd_id__in=ocd_ids)}
+    aliases = OcdAlias.objects.filter(ocd_id__in=set(ocd_ids) - found.keys())
+    return found | {
+        alias.ocd_id: alias.jurisdiction for alias in aliases.select_related("jurisdiction")
+    }
+
+
+def describe_unknown_substance(slug: Any, known: Iterable[str]) -> str:
+    """The message for a substance slug that names none of the `known` ones."""
+    return f"unknown substance {slug!r} (known: {', '.join(sorted(known))})"
+
+
+def parse_day(value: Any) -> date | None:
+    """A YYYY-MM-DD string as a date; None for anything else, or a day the calendar lacks."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and _DAY.match(value) else None
+    except ValueError:
+        return None
+
+
+def parse_published(value: Any) -> tuple[date | None, str] | None:
+    """(date, precision) of a source's `published`: YYYY, YYYY-MM or YYYY-MM-DD; None if bad.
+
+    A month or year is stored as its first day. Empty (None) is an undated source: (None, "").
+    """
+    if value is None:
+        return None, ""
+    if not (match := _PUBLISHED.match(str(value))):
+        return None
+    year, month, day = match.groups()
+    try:
+        published = date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    return published, "day" if day else "month" if month else "year"
+
+
+def format_published(published_on: date | None, precision: str) -> str:
+    """A source's publication date as `published` writes it (parse_published() reads it back)."""
+    if published_on is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{published_on:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{published_on:%Y-%m}"
+    return published_on.isoformat()
 
 
 def load_statuses(paths: Iterable[Path]) -> LoadResult:
@@ -243,12 +408,9 @@ class _Checker:
         self.substances = dict(Substance.objects.values_list("slug", "id"))
         records = [fields for d in documents for _, fields in d.records + d.extras]
         ocd_ids = {ocd_id for fields in records for ocd_id in _ocd_ids_in(fields)}
-        found = Jurisdiction.objects.filter(ocd_id__in=ocd_ids)
-        self.known = {o: (pk, level) for o, pk, level in found.values_list("ocd_id", "id", "level")}
-        aliases = OcdAlias.objects.filter(ocd_id__in=ocd_ids - self.known.keys()).values_list(
-            "ocd_id", "jurisdiction_id", "jurisdiction__level", "jurisdiction__ocd_id"
-        )
-        self.aliases = {alias: (pk, level, canonical) for alias, pk, level, canonical in aliases}
+        found = find_jurisdictions(ocd_ids)
+        self.known = {o: (j.pk, j.level) for o, j in found.items() if j.ocd_id == o}
+        self.aliases = {o: (j.pk, j.level, j.ocd_id) for o, j in found.items() if j.ocd_id != o}
 
     def error(self, path: str, line: int | None, message: str) -> None:
         self.errors.append(RecordError(path, line, message))
@@ -363,8 +525,7 @@ class _Checker:
 
     def substance(self, path: str, f: _Field | None) -> int | None:
         if f is not None and f.value not in self.substances:
-            known = ", ".join(sorted(self.substances))
-            self.error(path, f.line, f"unknown substance {f.value!r} (known: {known})")
+            self.error(path, f.line, describe_unknown_substance(f.value, self.substances))
         return self.substances.get(f.value) if f else None
 
     def entry_values(
@@ -372,63 +533,28 @@ class _Checker:
     ) -> dict[str, Any]:
         """The entry's own fields, checked; its end converted to the model's half-open period."""
         value = {key: f.value for key, f in fields.items()}.get
-        if "status" in fields and value("status") not in LegalStatus.Status.values:
-            allowed = ", ".join(LegalStatus.Status.values)
-            self.error(path, fields["status"].line, f"bad status {value('status')!r} ({allowed})")
-        age = value("minimum_age")
-        if age is not None and (type(age) is not int or not 0 < age < 100):
-            self.error(path, fields["minimum_age"].line, f"bad minimum_age {age!r}")
-        applies_to = value("applies_to") or ""
-        if applies_to not in ["", *LegalStatus.AppliesTo.values]:
-            self.error(path, fields["applies_to"].line, f"bad applies_to {applies_to!r}")
-        elif applies_to and jurisdiction and jurisdiction[1] != Jurisdiction.Level.COUNTY:
-            self.error(path, fields["applies_to"].line, "applies_to is only for county entries")
+        checked = check_entry_fields(
+            {key: fields[key].value for key in ENTRY_FIELDS if key in fields},
+            level=jurisdiction[1] if jurisdiction else None,
+        )
+        for key, message in checked.problems:
+            self.error(path, fields[key].line, message)
         if "confidence" in fields and value("confidence") not in _CONFIDENCES:
             self.error(path, fields["confidence"].line, f"bad confidence {value('confidence')!r}")
-        for key in ("summary", "confidence_reason"):
-            if key in fields and not (isinstance(value(key), str) and value(key).strip()):
-                self.error(path, fields[key].line, f"{key} must be some text")
-        start, precision, last_day = self.period(path, fields)
+        reason = value("confidence_reason")
+        if "confidence_reason" in fields and not (isinstance(reason, str) and reason.strip()):
+            self.error(
+                path, fields["confidence_reason"].line, "confidence_reason must be some text"
+            )
         notes = f"\n\n{value('notes')}" if value("notes") else ""
-        return {
-            "status": value("status"),
-            "minimum_age": age,
-            "applies_to": applies_to,
-            "summary": value("summary") or "",
-            "effective_from": start,
-            "effective_from_precision": precision,
-            "effective_until": first_day_no_longer_in_force(last_day),
-            "internal_notes": f"Confidence: {value('confidence')}. {value('confidence_reason')}"
-            + notes,
+        return checked.values | {
+            "internal_notes": f"Confidence: {value('confidence')}. {reason}" + notes,
         }
-
-    def period(self, path: str, fields: dict[str, _Field]) -> tuple[date | None, str, date | None]:
-        """(start, its precision, last day in force), once the three agree with each other."""
-        start = self.day(path, fields.get("effective_from"), "effective_from")
-        last_day = self.day(path, fields.get("effective_until"), "effective_until")
-        precision_field = fields.get("effective_from_precision")
-        precision = precision_field.value if precision_field else None
-        if start is None:
-            written = fields.get("effective_from")
-            if precision and (written is None or written.value is None):  # not a bad date
-                self.error(path, precision_field.line, "a precision without an effective_from")
-            return None, "", last_day
-        precision = precision or "day"
-        if precision not in ("day", "month", "year"):
-            self.error(path, precision_field.line, f"bad precision {precision!r}")
-        elif (precision == "month" and start.day != 1) or (
-            precision == "year" and (start.month, start.day) != (1, 1)
-        ):
-            message = f"a {precision} start is written as the first day of its {precision}"
-            self.error(path, fields["effective_from"].line, message)
-        if last_day is not None and last_day < start:
-            self.error(path, fields["effective_until"].line, "effective_until is before the start")
-        return start, precision, last_day
 
     def day(self, path: str, f: _Field | None, name: str) -> date | None:
         if f is None or f.value is None:
             return None
-        value = _parse_day(f.value)
+        value = parse_day(f.value)
         if value is None:
             self.error(path, f.line, f"bad date in {name}: {f.value!r} (expected YYYY-MM-DD)")
         return value
@@ -454,7 +580,7 @@ class _Checker:
             return None
         for key in source.keys() - _SOURCE_KEYS:
             self.error(path, line, f"unknown key {key!r} in a source")
-        if (published := _parse_published(source.get("published"))) is None:
+        if (published := parse_published(source.get("published"))) is None:
             self.error(path, line, f"bad published date {source.get('published')!r}")
             return None
         values = {key: source.get(key) or "" for key in ("url", "title", "publisher", "citation")}
@@ -540,27 +666,6 @@ def _label(fields: dict[str, _Field]) -> str:
     place = (facts.get("name") or facts.get("ocd_id")) if isinstance(facts, dict) else None
     substance = fields["substance"].value if "substance" in fields else None
     return f"{substance or '?'} in {place or '?'}"
-
-
-def _parse_day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) and _DAY.match(value) else None
-    except ValueError:
-        return None
-
-
-def _parse_published(value: Any) -> tuple[date | None, str] | None:
-    """(date, precision) of a source's `published`: YYYY, YYYY-MM or YYYY-MM-DD; None if bad."""
-    if value is None:
-        return None, ""
-    if not (match := _PUBLISHED.match(str(value))):
-        return None
-    year, month, day = match.groups()
-    try:
-        published = date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return None
-    return published, "day" if day else "month" if month else "year"
 
 
 def _overlap(a: Period, b: Period) -> bool:

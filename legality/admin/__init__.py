@@ -2,7 +2,8 @@
 
 Split like legality/models: jurisdictions (geography), statuses (what the law says), review
 (flags, reports, the review policy) and checks (what the jobs log). Writes that carry a rule go
-through legality.curation, one call each.
+through legality.curation, one call each. Curators' CSV import and export of statuses and sources:
+imports (the admin's side), resources (the rows and their rules) and csv_rows (their base).
 """
 
 from django.contrib import admin

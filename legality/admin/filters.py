@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 
-from legality.models import LegalStatus, ReviewFlag
+from legality.models import ReviewFlag
 
 
 class HasOpenFlagsFilter(admin.SimpleListFilter):
@@ -29,31 +29,50 @@ class CountryFilter(admin.SimpleListFilter):
 
     title = "country"
     parameter_name = "country"
+    country_field = "jurisdiction__country_code"  # from the change list's model
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        # Only countries that have entries, in one query: a filter over the jurisdictions would
+        # Only countries that have rows, in one query: a filter over the jurisdictions would
         # list every country in the gazetteer.
         codes = (
-            LegalStatus.objects.order_by("jurisdiction__country_code")
-            .values_list("jurisdiction__country_code", flat=True)
+            model_admin.model.objects.order_by(self.country_field)
+            .values_list(self.country_field, flat=True)
             .distinct()
         )
         return [(code, code) for code in codes]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if self.value():
-            return queryset.filter(jurisdiction__country_code=self.value())
+            return queryset.filter(**{self.country_field: self.value()})
         return queryset
 
 
+class FlagCountryFilter(CountryFilter):
+    """Review flags by the country of their entry's jurisdiction."""
+
+    country_field = "legal_status__jurisdiction__country_code"
+
+
 class FlagStateFilter(admin.SimpleListFilter):
-    """Review flags still open, or closed."""
+    """Review flags still open (the review queue, shown by default), closed, or all of them."""
 
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("open", "open"), ("closed", "resolved or dismissed")]
+        return [("open", "open"), ("closed", "resolved or dismissed"), ("all", "all")]
+
+    def value(self) -> str:
+        return super().value() or "open"
+
+    def choices(self, changelist):
+        # No "All" of its own: "all" is a lookup, since no choice at all means "open".
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if self.value() == "open":

@@ -1,17 +1,24 @@
 """Admin for keeping entries true: the review queue and the staleness reports."""
 
+from datetime import date
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from legality.curation import dismiss_flags, resolve_flags
+from legality.curation import dismiss_flags, mark_verified, resolve_flags
 from legality.models import ReviewFlag, ReviewPolicy, StalenessReport
 
-from .filters import FlagStateFilter
+from .filters import FlagCountryFilter, FlagStateFilter
 
 
 class ReviewFlagForm(forms.ModelForm):
@@ -30,17 +37,45 @@ class ReviewFlagForm(forms.ModelForm):
             self.add_error(None, error)
 
 
+class DismissForm(forms.Form):
+    """The note a curator gives when flags are dismissed: why the entry needed no change."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why no change was needed. It is kept in each flag's resolution.",
+    )
+
+
 @admin.register(ReviewFlag)
 class ReviewFlagAdmin(SimpleHistoryAdmin):
+    """The review queue: open flags, oldest first (the state filter also shows closed ones).
+
+    A flag is worked by one of the actions, or by editing its entry through the entry's link.
+    """
+
     form = ReviewFlagForm
-    list_display = ["legal_status", "reason", "is_open", "created_at", "resolved_at", "resolved_by"]
-    list_select_related = ["legal_status__jurisdiction", "legal_status__substance", "resolved_by"]
+    list_display = [
+        "raised",
+        "reason",
+        "entry",
+        "level",
+        "country",
+        "entry_last_verified_at",
+        "note",
+        "is_open",
+        "resolution",
+    ]
+    list_display_links = ["raised"]
+    # With these joins the queue is one query however many flags it shows.
+    list_select_related = ["legal_status__jurisdiction", "legal_status__substance"]
     list_filter = [
         FlagStateFilter,
         "reason",
-        "legal_status__substance",
         "legal_status__jurisdiction__level",
+        FlagCountryFilter,
+        "legal_status__substance",
     ]
+    ordering = ["created_at", "pk"]
     search_fields = [
         "legal_status__jurisdiction__name",
         "legal_status__jurisdiction__ocd_id",
@@ -58,31 +93,95 @@ class ReviewFlagAdmin(SimpleHistoryAdmin):
         "resolution",
     ]
     readonly_fields = ["created_at", "resolved_at", "resolved_by", "resolution"]
-    actions = ["resolve_selected", "dismiss_selected"]
+    actions = ["verified_unchanged", "dismiss_with_note", "resolve_selected"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # A raised flag keeps its entry and reason; it is closed with the actions.
         return [*self.readonly_fields, "legal_status", "reason"] if obj else self.readonly_fields
+
+    @admin.display(description="raised", ordering="created_at")
+    def raised(self, flag: ReviewFlag) -> str:
+        return f"{timezone.localtime(flag.created_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description="entry (edit it)", ordering="legal_status__jurisdiction__name")
+    def entry(self, flag: ReviewFlag) -> str:
+        url = reverse("admin:legality_legalstatus_change", args=[flag.legal_status_id])
+        return format_html('<a href="{}">{}</a>', url, flag.legal_status)
+
+    @admin.display(description="level", ordering="legal_status__jurisdiction__level")
+    def level(self, flag: ReviewFlag) -> str:
+        return flag.legal_status.jurisdiction.get_level_display()
+
+    @admin.display(description="country", ordering="legal_status__jurisdiction__country_code")
+    def country(self, flag: ReviewFlag) -> str:
+        return flag.legal_status.jurisdiction.country_code
+
+    @admin.display(description="last verified", ordering="legal_status__last_verified_at")
+    def entry_last_verified_at(self, flag: ReviewFlag) -> date | None:
+        return flag.legal_status.last_verified_at
 
     @admin.display(description="open", boolean=True, ordering="resolved_at")
     def is_open(self, flag: ReviewFlag) -> bool:
         return flag.is_open
 
     @admin.action(
-        description="Resolve selected flags (the entry was dealt with)", permissions=["change"]
+        description="Verified, unchanged: mark the entries verified today, close the flags",
+        permissions=["change"],
+    )
+    def verified_unchanged(self, request: HttpRequest, queryset: QuerySet) -> None:
+        today = timezone.localdate()
+        flags = dict(queryset.filter(resolved_at__isnull=True).values_list("pk", "legal_status_id"))
+        # Both or neither: an entry is not called verified while the flag that asked stays open.
+        with transaction.atomic():
+            # mark_verified() also closes the entries' overdue and effective-date flags; the
+            # selected flags of other reasons (a changed source, a manual flag) close here.
+            verified = mark_verified(set(flags.values()), by=request.user, on=today)
+            resolve_flags(
+                ReviewFlag.objects.filter(pk__in=flags),
+                by=request.user,
+                on=today,
+                note="verified, unchanged",
+            )
+        closed = ReviewFlag.objects.filter(pk__in=flags, resolved_by=request.user).count()
+        entries = "entry" if verified == 1 else "entries"
+        self.message_user(
+            request,
+            f"{closed} {'flag' if closed == 1 else 'flags'} closed; {verified} {entries} marked "
+            f"verified on {today} (entries already verified today are unchanged).",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Dismiss with a note (no change was needed)", permissions=["change"])
+    def dismiss_with_note(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        # First the page that asks for the note; it posts the same action back with it.
+        form = DismissForm(request.POST if "note" in request.POST else None)
+        if form.is_valid():
+            closed = dismiss_flags(
+                queryset, by=request.user, on=timezone.localdate(), note=form.cleaned_data["note"]
+            )
+            self._report_closed(request, closed, "dismissed")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Dismiss review flags with a note",
+            "opts": self.model._meta,
+            "form": form,
+            "flags": list(queryset),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/legality/reviewflag/dismiss_with_note.html", context
+        )
+
+    @admin.action(
+        description="Resolve selected flags (the entry was edited)", permissions=["change"]
     )
     def resolve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         closed = resolve_flags(queryset, by=request.user, on=timezone.localdate())
         self._report_closed(request, closed, "resolved")
-
-    @admin.action(
-        description="Dismiss selected flags (no change was needed)", permissions=["change"]
-    )
-    def dismiss_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        closed = dismiss_flags(
-            queryset, by=request.user, on=timezone.localdate(), note="no change needed"
-        )
-        self._report_closed(request, closed, "dismissed")
 
     def _report_closed(self, request: HttpRequest, closed: int, verb: str) -> None:
         flags = "flag" if closed == 1 else "flags"

@@ -18,6 +18,8 @@ from legality.errors import NotPublishable, TrackerError
 from legality.models import LegalStatus, ReviewFlag, Source, Substance
 
 from .filters import CountryFilter, HasOpenFlagsFilter
+from .imports import CsvImportExportMixin
+from .resources import LegalStatusResource, SourceResource
 
 SourceLink = LegalStatus.sources.through
 
@@ -110,7 +112,24 @@ class ReviewFlagInline(admin.TabularInline):
 
 
 @admin.register(LegalStatus)
-class LegalStatusAdmin(SimpleHistoryAdmin):
+class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [LegalStatusResource]
+    import_help = (
+        "One row per entry, as the export writes it. A row with an id updates that entry; a row "
+        "without one updates the entry with the same ocd_id, substance and effective_from, or "
+        "adds an entry. A column you leave out keeps the stored values.\n"
+        "ocd_id: the jurisdiction's OCD id (or an OCD alias of it). substance: kratom or 7-oh. "
+        "status: legal, regulated, restricted or banned. applies_to (county entries only): "
+        "whole, unincorporated, or empty for unknown. Dates are YYYY-MM-DD; "
+        "effective_from_precision is day, month or year (a month or year start is its first "
+        "day); effective_until is the LAST day in force, empty while in force. "
+        "is_published and unverified: true or false. sources: the ids of the entry's sources, "
+        "separated by commas (the sources' own export lists them); a published entry needs one.\n"
+        'last_verified_at is not imported: verify entries with the "Mark verified today" '
+        "action. Rows are checked in file order, so a period that moves into the room another "
+        "row makes comes after that row. Nothing is written until you confirm the preview, and "
+        "nothing at all if a row fails."
+    )
     list_display = [
         "jurisdiction",
         "level",
@@ -261,7 +280,17 @@ class LegalStatusAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [SourceResource]
+    import_help = (
+        "One row per source, as the export writes it. A row with an id updates that source; a "
+        "row without one updates the source with the same url, citation and title, or adds a "
+        "source. A column you leave out keeps the stored values.\n"
+        "kind: statute, bill, regulation, ordinance, court_decision, agency_notice, news or "
+        "secondary. A source needs a url or a citation. published: YYYY, YYYY-MM or YYYY-MM-DD, "
+        "as much as is known; empty when undated. The link checker's findings are not imported. "
+        "Nothing is written until you confirm the preview, and nothing at all if a row fails."
+    )
     list_display = [
         "title",
         "citation",

@@ -1,4 +1,4 @@
-"""The review queue: curators raise flags by hand and close them with the actions."""
+"""Review flags: curators raise them by hand and resolve them (the queue: test_review_queue)."""
 
 import pytest
 from django.utils import timezone
@@ -31,18 +31,6 @@ def test_resolve_action_closes_open_flags_and_leaves_closed_ones(curator_client,
     assert open_flag.resolved_by == curator
     assert open_flag.resolution == f"resolved by alice on {timezone.localdate().isoformat()}"
     assert closed_flag.resolution == "done before"
-
-
-def test_dismiss_action_says_no_change_was_needed(curator_client, curator):
-    flag = ReviewFlagFactory(reason=ReviewFlag.Reason.SOURCE_CHANGED)
-
-    curator_client.post(
-        URL, {"action": "dismiss_selected", "_selected_action": [flag.pk], "index": "0"}
-    )
-
-    flag.refresh_from_db()
-    assert flag.resolution.startswith("dismissed by alice on ")
-    assert flag.resolution.endswith(": no change needed")
 
 
 def test_a_second_open_flag_for_the_same_reason_is_a_form_error(curator_client):

@@ -1,0 +1,205 @@
+"""The public dataset exports: CSV and JSON of every published entry, with licence and date."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.urls import path
+from django.utils import timezone
+
+from legality import exports
+from legality.caching import cached_public_view
+from tests.factories import CountyFactory, LegalStatusFactory, SourceFactory, StateFactory
+
+# The URL lines proposed for legality/urls.py; until they are there, the tests route them here.
+urlpatterns = [
+    path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
+    path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),
+]
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+CSV_URL = "/data/statuses.csv"
+JSON_URL = "/data/statuses.json"
+
+
+def csv_rows(response) -> tuple[list[str], list[dict[str, str]]]:
+    """The two notice lines, and the rows under the header."""
+    text = response.content.decode()
+    lines = text.splitlines()
+    return lines[:2], list(csv.DictReader(io.StringIO("\n".join(lines[2:]))))
+
+
+@pytest.fixture
+def published(kratom, seven_oh):
+    state = StateFactory(name="Alabama")
+    act = SourceFactory(title="Act 2016-128", citation="", url="https://example.org/act")
+    code = SourceFactory(url="", citation="Ala. Code § 20-2-23")
+    return [
+        LegalStatusFactory(
+            jurisdiction=state,
+            substance=kratom,
+            status="banned",
+            summary="Schedule I.",
+            effective_from=date(2016, 5, 10),
+            effective_until=date(2026, 7, 1),
+            sources=[act, code],
+            internal_notes="secret curator note",
+        ),
+        LegalStatusFactory(
+            jurisdiction=CountyFactory(parent=state, name="Lee County"),
+            substance=seven_oh,
+            status="regulated",
+            minimum_age=21,
+            applies_to="whole",
+            summary="21 and over.",
+            effective_from=date(2025, 3, 1),
+            effective_from_precision="month",
+            unverified=True,
+            sources=[code],
+        ),
+        LegalStatusFactory(
+            jurisdiction=state,
+            substance=seven_oh,
+            summary="An unpublished draft.",
+            is_published=False,
+            sources=[],
+        ),
+    ]
+
+
+def test_csv_starts_with_the_title_the_export_date_and_the_licence(client, published):
+    response = client.get(CSV_URL)
+
+    notice, rows = csv_rows(response)
+    today = timezone.localdate().isoformat()
+    assert notice[0].startswith(f"# {exports.TITLE}; exported on {today}. Not legal advice")
+    assert notice[1] == (
+        "# License: this compilation is CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) "
+        "by Kratom Legality Tracker contributors; each cited source keeps its own terms; "
+        "jurisdiction ids are from Open Civic Data (CC0 1.0)."
+    )
+    assert not any("," in line or '"' in line for line in notice)  # one field to a CSV reader
+    assert list(rows[0]) == exports.CSV_COLUMNS
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert f'filename="kratom-legality-statuses-{today}.csv"' in response["Content-Disposition"]
+    assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+
+
+def test_csv_rows_give_the_last_day_in_force_and_the_sources(client, published):
+    _, rows = csv_rows(client.get(CSV_URL))
+
+    banned, regulated = rows  # ordered by OCD id: the state, then its county
+    assert banned | {"ocd_id": ""} == {
+        "ocd_id": "",
+        "jurisdiction": "Alabama",
+        "level": "state",
+        "country": "US",
+        "substance": "kratom",
+        "status": "banned",
+        "minimum_age": "",
+        "applies_to": "",
+        "effective_from": "2016-05-10",
+        "effective_from_precision": "day",
+        "effective_until": "2026-06-30",  # stored half-open as 2026-07-01
+        "unverified": "false",
+        "last_verified_at": "2026-01-01",
+        "summary": "Schedule I.",
+        "details": "",
+        "sources": "Act 2016-128 <https://example.org/act> | Ala. Code § 20-2-23",
+    }
+    assert banned["ocd_id"] == published[0].jurisdiction.ocd_id
+    assert (regulated["minimum_age"], regulated["applies_to"]) == ("21", "whole")
+    assert (regulated["effective_from_precision"], regulated["unverified"]) == ("month", "true")
+
+
+def test_json_gives_the_licence_the_export_date_and_every_entry(client, published):
+    body = client.get(JSON_URL).json()
+
+    assert body["title"] == exports.TITLE
+    assert body["exported_on"] == timezone.localdate().isoformat()
+    assert body["license"]["compilation"] == {
+        "name": "CC BY 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+        "attribution": "Kratom Legality Tracker contributors",
+    }
+    assert body["license"]["geography"]["license"] == "CC0 1.0"
+    assert body["attribution"] == exports.LICENSE_LINE
+    banned = body["entries"][0]
+    assert banned["jurisdiction"] == {
+        "ocd_id": published[0].jurisdiction.ocd_id,
+        "name": "Alabama",
+        "level": "state",
+        "country": "US",
+    }
+    assert (banned["effective_until"], banned["last_verified_at"]) == ("2026-06-30", "2026-01-01")
+    assert banned["sources"] == [
+        {
+            "title": "Act 2016-128",
+            "url": "https://example.org/act",
+            "citation": None,
+            "publisher": "State legislature",
+            "kind": "statute",
+            "published_on": "2024-01-01",
+            "published_precision": "day",
+        },
+        {
+            "title": published[0].sources.get(url="").title,
+            "url": None,
+            "citation": "Ala. Code § 20-2-23",
+            "publisher": "State legislature",
+            "kind": "statute",
+            "published_on": "2024-01-01",
+            "published_precision": "day",
+        },
+    ]
+    assert [entry["unverified"] for entry in body["entries"]] == [False, True]
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSON_URL])
+def test_exports_leave_out_unpublished_entries_and_internal_notes(client, published, url):
+    text = client.get(url).content.decode()
+
+    assert "secret curator note" not in text
+    assert "internal_notes" not in text
+    assert "An unpublished draft." not in text
+
+
+def test_an_entry_with_an_unknown_start_comes_first_and_stays_open(client, kratom):
+    state = StateFactory()
+    LegalStatusFactory(jurisdiction=state, substance=kratom, effective_from=date(2020, 1, 1))
+    LegalStatusFactory(
+        jurisdiction=state, substance=kratom, effective_until=date(2020, 1, 1), status="banned"
+    )
+
+    entries = client.get(JSON_URL).json()["entries"]
+
+    assert [(e["effective_from"], e["effective_until"]) for e in entries] == [
+        (None, "2019-12-31"),
+        ("2020-01-01", None),
+    ]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize("url", [CSV_URL, JSON_URL])
+def test_exports_take_the_same_queries_for_any_number_of_entries(
+    client, kratom, django_assert_num_queries, rows, url
+):
+    for _ in range(rows):
+        LegalStatusFactory(substance=kratom, sources=[SourceFactory(), SourceFactory()])
+
+    # 1-4 the dataset's last change (entries, their history, sources' history, flags), for the
+    # ETag; 5 the published entries with jurisdiction and substance, 6 their sources.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    # The same day's next request is answered from the server's copy.
+    with django_assert_num_queries(0):
+        again = client.get(url)
+
+    assert again.content == response.content
+    if url == JSON_URL:
+        assert len(json.loads(response.content)["entries"]) == rows
+    else:
+        assert len(csv_rows(response)[1]) == rows
