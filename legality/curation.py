@@ -153,6 +153,33 @@ def dismiss_flags(
         return _close_flags(flags, by=by, at=timezone.now(), resolution=resolution)
 
 
+def confirm_unchanged(flags: QuerySet[ReviewFlag], *, by: AbstractBaseUser, on: date) -> int:
+    """Answer flags "verified, unchanged": `by` checked their entries on `on` and found them true.
+
+    The entries of the open flags among `flags` are marked verified with mark_verified() (which
+    also resolves those entries' open `overdue` and `effective_date_reached` flags as "verified
+    by ..."), and the open flags left are resolved as "resolved by <user> on <date>: verified,
+    unchanged". Both or neither, in one transaction: an entry is not called verified while the
+    flag that asked stays open. Flags already closed are skipped, and so are their entries.
+    Returns how many entries changed, as mark_verified() counts them (an entry `by` already
+    verified on `on` counts 0, but its flags are still resolved).
+    """
+    with transaction.atomic():
+        entry_by_flag = dict(
+            flags.filter(resolved_at__isnull=True).values_list("pk", "legal_status_id")
+        )
+        verified = mark_verified(set(entry_by_flag.values()), by=by, on=on)
+        # By id: `flags` may be a filter (the admin's "select all"), and a flag raised since
+        # would match it although its entry was not verified.
+        resolve_flags(
+            ReviewFlag.objects.filter(pk__in=entry_by_flag),
+            by=by,
+            on=on,
+            note="verified, unchanged",
+        )
+    return verified
+
+
 def _resolution(verb: str, *, by: AbstractBaseUser, on: date, note: str) -> str:
     said = f"{verb} by {by.get_username()} on {on.isoformat()}"
     return f"{said}: {note.strip()}" if note.strip() else said

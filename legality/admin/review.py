@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from legality.curation import dismiss_flags, mark_verified, resolve_flags
+from legality.curation import confirm_unchanged, dismiss_flags, resolve_flags
 from legality.models import ReviewFlag, ReviewPolicy, StalenessReport
 
 from .filters import FlagCountryFilter, FlagStateFilter
@@ -130,18 +129,12 @@ class ReviewFlagAdmin(SimpleHistoryAdmin):
     )
     def verified_unchanged(self, request: HttpRequest, queryset: QuerySet) -> None:
         today = timezone.localdate()
-        flags = dict(queryset.filter(resolved_at__isnull=True).values_list("pk", "legal_status_id"))
-        # Both or neither: an entry is not called verified while the flag that asked stays open.
-        with transaction.atomic():
-            # mark_verified() also closes the entries' overdue and effective-date flags; the
-            # selected flags of other reasons (a changed source, a manual flag) close here.
-            verified = mark_verified(set(flags.values()), by=request.user, on=today)
-            resolve_flags(
-                ReviewFlag.objects.filter(pk__in=flags),
-                by=request.user,
-                on=today,
-                note="verified, unchanged",
-            )
+        # Ids first: the queryset may say "open" (the state filter), and would no longer match
+        # the flags once they are closed, so they could not be counted.
+        flags = list(queryset.filter(resolved_at__isnull=True).values_list("pk", flat=True))
+        verified = confirm_unchanged(
+            ReviewFlag.objects.filter(pk__in=flags), by=request.user, on=today
+        )
         closed = ReviewFlag.objects.filter(pk__in=flags, resolved_by=request.user).count()
         entries = "entry" if verified == 1 else "entries"
         self.message_user(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from legality.curation import (
     check_publishable,
+    confirm_unchanged,
     dismiss_flag,
     mark_verified,
     resolve_flag,
@@ -268,6 +269,76 @@ def test_resolve_flags_closes_the_open_ones_and_counts_them(alice, bob):
     closed.refresh_from_db()
     assert closed.resolution == "earlier"
     assert closed.history.count() == 1  # its creation only
+
+
+# confirm_unchanged
+
+
+def test_confirm_unchanged_verifies_the_entries_and_resolves_the_flags(alice, kratom):
+    entry = LegalStatusFactory(substance=kratom, last_verified_at=date(2025, 1, 1))
+    changed = ReviewFlagFactory(legal_status=entry, reason="source_changed")
+    overdue = ReviewFlagFactory(legal_status=entry, reason="overdue")
+    manual = ReviewFlagFactory(legal_status=entry, reason="manual")
+    other_entry_flag = ReviewFlagFactory(reason="source_changed")
+
+    assert confirm_unchanged(ReviewFlag.objects.filter(pk=changed.pk), by=alice, on=MARCH_1) == 1
+
+    entry.refresh_from_db()
+    assert (entry.last_verified_at, entry.last_verified_by) == (MARCH_1, alice)
+    assert entry.history.latest().history_user == alice
+    changed.refresh_from_db()
+    assert (changed.resolved_by, changed.resolution) == (
+        alice,
+        "resolved by alice on 2026-03-01: verified, unchanged",
+    )
+    assert changed.history.latest().history_user == alice
+    overdue.refresh_from_db()  # verifying the entry answers its overdue flag too
+    assert overdue.resolution == "verified by alice on 2026-03-01"
+    assert ReviewFlag.objects.get(pk=manual.pk).is_open  # not selected, and not an overdue flag
+    assert ReviewFlag.objects.get(pk=other_entry_flag.pk).is_open
+
+
+def test_confirm_unchanged_skips_closed_flags_and_their_entries(alice, bob, kratom):
+    entry = LegalStatusFactory(substance=kratom, last_verified_at=date(2025, 1, 1))
+    closed = ReviewFlagFactory(
+        legal_status=entry, resolved_at=timezone.now(), resolved_by=bob, resolution="earlier"
+    )
+
+    assert confirm_unchanged(ReviewFlag.objects.all(), by=alice, on=MARCH_1) == 0
+
+    entry.refresh_from_db()
+    assert entry.last_verified_at == date(2025, 1, 1)
+    closed.refresh_from_db()
+    assert (closed.resolved_by, closed.resolution) == (bob, "earlier")
+
+
+def test_confirm_unchanged_resolves_the_flags_of_an_entry_verified_that_day(alice, kratom):
+    entry = LegalStatusFactory(substance=kratom, last_verified_at=None)
+    mark_verified([entry.pk], by=alice, on=MARCH_1)
+    flag = ReviewFlagFactory(legal_status=entry, reason="manual")
+
+    assert confirm_unchanged(ReviewFlag.objects.all(), by=alice, on=MARCH_1) == 0
+
+    flag.refresh_from_db()
+    assert flag.resolution == "resolved by alice on 2026-03-01: verified, unchanged"
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_confirm_unchanged_takes_the_same_queries_for_any_number_of_flags(
+    alice, kratom, django_assert_num_queries, count
+):
+    for entry in LegalStatusFactory.create_batch(count, substance=kratom, last_verified_at=None):
+        ReviewFlagFactory(legal_status=entry, reason="source_changed")
+
+    # 1 savepoint, 2 the open flags with their entries; mark_verified(): 3 savepoint, 4 the
+    # entries to change, 5 update them, 6 insert their history records, 7 their source links,
+    # 8 insert the links into the records, 9 their open overdue and effective-date flags (none),
+    # 10 release; resolve_flags(): 11 savepoint, 12 the open flags' ids, 13 close them, 14 the
+    # closed flags, 15 insert their history records, 16 release; 17 release the first savepoint.
+    with django_assert_num_queries(17):
+        assert confirm_unchanged(ReviewFlag.objects.all(), by=alice, on=MARCH_1) == count
+
+    assert not ReviewFlag.objects.filter(resolved_at__isnull=True).exists()
 
 
 # A concurrent write that got past clean() (PostgreSQL only: SQLite has no exclusion constraint)
