@@ -103,3 +103,178 @@ class StatusChangeSerializer(serializers.Serializer):
 
     def get_change(self, record) -> str:
         return self._CHANGES[record.history_type]
+
+
+# The lookup: one place on one date. These shape resolution's frozen dataclasses (and the
+# PlaceMatch that found the place); they hold no rules.
+
+
+class LookupQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="A ZIP code, city, county, state, country, ISO code or OCD id: "
+        "'92101', 'San Diego, CA', 'Sarasota County, Florida', 'Thailand', 'US-AL'.",
+    )
+    ocd_id = serializers.RegexField(
+        r"^ocd-division/country:",
+        required=False,
+        max_length=255,
+        help_text="An OCD division id instead of q, e.g. ocd-division/country:us/state:al.",
+        error_messages={"invalid": "An OCD division id starts with ocd-division/country:."},
+    )
+    as_of = serializers.DateField(
+        required=False, help_text="The day to answer for (YYYY-MM-DD); default: today."
+    )
+    substance = serializers.SlugField(
+        required=False, max_length=20, help_text="Only this substance: kratom or 7-oh."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if bool(attrs.get("q", "").strip()) == bool(attrs.get("ocd_id")):
+            raise serializers.ValidationError("Give either q (what to look up) or ocd_id.")
+        return attrs
+
+
+class PlaceRefSerializer(serializers.Serializer):
+    """A jurisdiction: its Open Civic Data division id, name and level."""
+
+    # Shapes a resolution JurisdictionRef or a Jurisdiction row alike.
+
+    ocd_id = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class LookupSourceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = BlankAsNullField()
+    citation = BlankAsNullField()
+    publisher = BlankAsNullField()
+    kind = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
+
+
+class LayerSerializer(serializers.Serializer):
+    """One layer of law (country, state, county, place) and its entry on the date.
+
+    The entry's fields are null when the layer has no entry on that date.
+    """
+
+    ocd_id = serializers.CharField(source="jurisdiction.ocd_id")
+    name = serializers.CharField(source="jurisdiction.name")
+    level = serializers.CharField(source="jurisdiction.level")
+    status = serializers.CharField(
+        allow_null=True,
+        help_text="What this layer's entry says; 'banned' for 7-OH under a kratom ban.",
+    )
+    minimum_age = serializers.IntegerField(allow_null=True)
+    standing = serializers.CharField(
+        help_text="applies, no_entry, outside_scope (a county entry that stops at city limits) "
+        "or start_date_unknown (not yet attested on that date: it does not decide)."
+    )
+    effective_from = serializers.DateField(source="entry.effective_from", allow_null=True)
+    effective_from_precision = BlankAsNullField(
+        source="entry.effective_from_precision",
+        allow_null=True,
+        help_text="day, month or year: how much of effective_from is known.",
+    )
+    effective_until = LastDayInForceField(
+        source="entry.effective_until",
+        allow_null=True,
+        help_text="Last day in force; null: until further notice.",
+    )
+    summary = serializers.CharField(source="entry.summary", allow_null=True)
+    unverified = serializers.BooleanField(source="entry.unverified", default=False)
+    last_verified_at = serializers.DateField(source="entry.last_verified_at", allow_null=True)
+    stale = serializers.BooleanField(
+        source="entry.has_open_flag", default=False, help_text="Flagged for review."
+    )
+    approximate = serializers.BooleanField(help_text="The place a ZIP code's postal city names.")
+    applies_to = BlankAsNullField(
+        allow_null=True,
+        help_text="County entries: whole, unincorporated, or null (scope unknown; not a county).",
+    )
+    notes = serializers.ListField(child=serializers.CharField())
+    assumptions = serializers.ListField(child=serializers.CharField())
+    sources = LookupSourceSerializer(many=True)
+
+
+class UpcomingChangeSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    precision = serializers.CharField(help_text="day, month or year: how much of date is known.")
+    ocd_id = serializers.CharField(source="jurisdiction.ocd_id")
+    status = serializers.CharField(help_text="What the layer says from that date; may be unknown.")
+    minimum_age = serializers.IntegerField(allow_null=True)
+
+
+class ResultSerializer(serializers.Serializer):
+    substance = serializers.CharField(source="substance.slug")
+    status = serializers.CharField(help_text="legal, regulated, restricted, banned or unknown.")
+    minimum_age = serializers.IntegerField(allow_null=True)
+    decided_by = serializers.CharField(
+        source="decided_by.ocd_id", allow_null=True, help_text="OCD id of the deciding layer."
+    )
+    last_verified_at = serializers.DateField(allow_null=True)
+    stale = serializers.BooleanField(help_text="A deciding entry is flagged for review.")
+    unverified = serializers.BooleanField(help_text="The deciding entry is not yet confirmed.")
+    assumptions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the answer assumed: county_scope_unknown, zip_place_approximate, "
+        "covered_by_kratom_ban, start_date_unknown.",
+    )
+    layers = LayerSerializer(many=True)
+    upcoming = UpcomingChangeSerializer(many=True)
+
+
+class ZipCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    postal_city = serializers.CharField()
+    state = PlaceRefSerializer()
+    county = PlaceRefSerializer(allow_null=True)
+    assumed_place = PlaceRefSerializer(
+        source="place",
+        allow_null=True,
+        help_text="The place its postal city names; approximate (check the city limits).",
+    )
+
+
+class LookupSerializer(serializers.Serializer):
+    """The legal status of each substance in one place on one date, and why."""
+
+    # The instance is {"answer": resolution.Answer, "match": geography.PlaceMatch}.
+
+    as_of = serializers.DateField(source="answer.as_of")
+    place = PlaceRefSerializer(source="answer.place")
+    matched_by = serializers.CharField(
+        source="match.matched_by",
+        help_text="zip_code, ocd_id, ocd_alias, us_postal_code, iso_code or name.",
+    )
+    approximate = serializers.BooleanField(
+        source="match.approximate", help_text="place is only the place a ZIP code's city names."
+    )
+    zip_code = ZipCodeSerializer(source="match.zip_code", allow_null=True)
+    alternatives = PlaceRefSerializer(
+        source="match.alternatives",
+        many=True,
+        help_text="Other readings of a bare state or country name or two-letter code.",
+    )
+    results = ResultSerializer(source="answer.results", many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Why the request cannot be answered."""
+
+    detail = serializers.CharField(help_text="Why, in words.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="The messages per query parameter (bad input only).",
+    )
+
+
+class AmbiguousPlaceSerializer(serializers.Serializer):
+    """Several places match: ask again with one of their OCD ids, or add the state or country."""
+
+    detail = serializers.CharField()
+    matches = PlaceRefSerializer(many=True)

@@ -18,5 +18,6 @@ urlpatterns = [
         name="jurisdiction",
     ),
     path("statuses/", cached_public_view(views.LegalStatusListView.as_view()), name="statuses"),
+    path("lookup/", cached_public_view(views.LookupView.as_view()), name="lookup"),
     path("changes/", cached_public_view(views.StatusChangeListView.as_view()), name="changes"),
 ]

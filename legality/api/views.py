@@ -2,16 +2,31 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
+from legality.geography import AmbiguousPlace, UnknownPlace, find_place
 from legality.models import Jurisdiction, LegalStatus, Source
+from legality.resolution import UnknownSubstance, resolve
 
 from .filters import JurisdictionFilter, LegalStatusFilter
-from .serializers import JurisdictionSerializer, LegalStatusSerializer, StatusChangeSerializer
+from .serializers import (
+    AmbiguousPlaceSerializer,
+    ErrorSerializer,
+    JurisdictionSerializer,
+    LegalStatusSerializer,
+    LookupQuerySerializer,
+    LookupSerializer,
+    PlaceRefSerializer,
+    StatusChangeSerializer,
+)
 
 LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, PaginatedCSVRenderer]
 
@@ -87,3 +102,54 @@ class StatusChangeListView(generics.ListAPIView):
         .select_related("jurisdiction", "substance")
         .order_by("-history_date", "-history_id")
     )
+
+
+@extend_schema(
+    summary="Look up a place on a date",
+    description="The legal status of each substance in one place: which layer of law decides, "
+    "every layer with its sources and dates, and the dated changes still to come. A ZIP code is "
+    "certain for its state and county and approximate for its place (`approximate`, "
+    "`zip_code.assumed_place`). Not legal advice.",
+    parameters=[LookupQuerySerializer],
+    responses={
+        200: LookupSerializer,
+        300: OpenApiResponse(AmbiguousPlaceSerializer, description="Several places match q."),
+        400: OpenApiResponse(ErrorSerializer, description="Bad date, substance or query."),
+        404: OpenApiResponse(ErrorSerializer, description="No place matches."),
+    },
+)
+class LookupView(APIView):
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    def get(self, request: Request) -> Response:
+        query = LookupQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            return Response(_bad_input(query.errors), status=400)
+        params = query.validated_data
+        substance = params.get("substance")
+        try:
+            # 1 query to find the place, then resolve's 4 (see resolution.loading)
+            match = find_place(params.get("q") or params["ocd_id"])
+            answer = resolve(
+                match,
+                on=params.get("as_of") or timezone.localdate(),
+                substances=[substance] if substance else None,
+            )
+        except AmbiguousPlace as error:
+            matches = PlaceRefSerializer(error.candidates, many=True).data
+            return Response({"detail": str(error), "matches": matches}, status=300)
+        except UnknownPlace as error:
+            return Response({"detail": str(error)}, status=404)
+        except UnknownSubstance as error:
+            return Response({"detail": str(error)}, status=400)
+        return Response(LookupSerializer({"answer": answer, "match": match}).data)
+
+
+def _bad_input(errors: dict) -> dict:
+    """One sentence for `detail` (the first message of each field), and every message."""
+    messages = [
+        message if field == "non_field_errors" else f"{field}: {message}"
+        for field, field_errors in errors.items()
+        for message in field_errors[:1]
+    ]
+    return {"detail": " ".join(messages), "errors": errors}

@@ -1,0 +1,285 @@
+"""Benchmark: the lookup page and the lookup API under gunicorn, beside a trivial "hello" view.
+
+    DEBUG=true .venv/bin/python bench/lookup.py [--duration 3] [--rounds 7] [--connections 8]
+                                               [--workers 2] [--var-dir DIR] [--keep]
+
+Builds a database with the shipped data (migrate, load_jurisdictions, load_statuses) in a
+temporary TRACKER_VAR_DIR, or reuses the one in --var-dir, or loads it (idempotently) into the
+database DATABASE_URL names. Then, twice, it starts gunicorn in production mode (DEBUG=false,
+bench/settings.py: the project's own URLs plus /hello/, a view that touches neither the database
+nor the cache) and loads three URLs on that one server, one after the other, with a concurrent
+HTTP load generator (wrk when it is installed, else a keep-alive thread pool):
+
+- warm: the public cache on (PUBLIC_CACHE_SECONDS default): the answer is served from the cache;
+- cold: PUBLIC_CACHE_SECONDS=0: every request finds the place and resolves it (only the
+  dataset version, one cache read, is still cached).
+
+Each round loads hello, the page and the API in turn, so a burst of other work on the machine
+hits all three alike; it prints the medians over the rounds of requests/second, p50 and p99
+latency, and of each round's lookup/hello ratio (same server, same moment). gunicorn runs as the
+Dockerfile runs it (sync workers, one per CPU here). Target: ratio >= 0.8 warm.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+# A city with its state and county layers, a county ban that stops at city limits and its own ban.
+PAGE = "/j/ocd-division/country:us/state:ms/place:tupelo/"
+API = "/api/v1/lookup/?q=" + quote("Tupelo, MS")
+TARGETS = (("hello", "/hello/"), ("lookup page", PAGE), ("lookup API", API))
+
+
+@dataclass(frozen=True)
+class Measure:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=3, help="seconds per URL and round")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of the three URLs")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--var-dir", help="reuse (or build once) the database in this folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+
+    var_dir = Path(args.var_dir or tempfile.mkdtemp(prefix="bench-lookup-")).resolve()
+    try:
+        env = production_env(var_dir)
+        prepare(var_dir, env)
+        results = {}
+        for mode, cache_seconds in (("warm", "300"), ("cold", "0")):
+            with gunicorn({**env, "PUBLIC_CACHE_SECONDS": cache_seconds}, args.workers) as base:
+                for _, path in TARGETS:  # every worker fills its cache, the page cache warms up
+                    load(base + path, 2, args.connections, quiet=True)
+                results[mode] = [
+                    {
+                        name: load(base + path, args.duration, args.connections)
+                        for name, path in TARGETS
+                    }
+                    for _ in range(args.rounds)
+                ]
+        report(results, args)
+    finally:
+        if not args.var_dir and not args.keep:
+            shutil.rmtree(var_dir, ignore_errors=True)
+        elif args.keep:
+            print(f"kept {var_dir}")
+
+
+def production_env(var_dir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PUBLIC_", "DJANGO_SETTINGS", "CACHE_URL"))
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench",
+        ALLOWED_HOSTS="127.0.0.1",
+        CELERY_BROKER_URL="memory://",
+        TRACKER_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        LOG_LEVEL="WARNING",
+    )
+    env.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'tracker.sqlite3'}")
+    return env
+
+
+def prepare(var_dir: Path, env: dict[str, str]) -> None:
+    """The shipped data in the database (once per folder), and the collected static files."""
+    marker = var_dir / "bench-loaded"
+    if not marker.exists():
+        for command in ("migrate", "load_jurisdictions", "load_statuses"):
+            step(f"manage.py {command}")
+            manage(env, command, "-v0" if command == "migrate" else "-v1")
+        marker.touch()
+    if not (var_dir / "static" / "staticfiles.json").exists():
+        step("manage.py collectstatic (the production static storage needs its manifest)")
+        manage(env, "collectstatic", "--no-input", "-v0")
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def step(message: str) -> None:
+    print(f"-- {message}", flush=True)
+
+
+class gunicorn:
+    """A gunicorn server for the `with` block; yields its base URL once it answers."""
+
+    def __init__(self, env: dict[str, str], workers: int) -> None:
+        self.env, self.workers = env, workers
+
+    def __enter__(self) -> str:
+        port = free_port()
+        cache = self.env["PUBLIC_CACHE_SECONDS"]
+        step(f"gunicorn, {self.workers} workers, PUBLIC_CACHE_SECONDS={cache}")
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [
+                GUNICORN,
+                "tracker.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={self.workers}",
+                "--worker-class=sync",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                for _, path in TARGETS:
+                    with urllib.request.urlopen(base + path, timeout=10) as response:
+                        assert response.status == 200, (path, response.status)
+                return base
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.log.seek(0)
+                    sys.exit(f"gunicorn did not start:\n{self.log.read().decode()}")
+                time.sleep(0.3)
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load(url: str, duration: int, connections: int, *, quiet: bool = False) -> Measure:
+    generator = wrk if shutil.which("wrk") else thread_pool
+    time.sleep(1)  # the requests still queued from the previous URL drain first
+    measure = generator(url, duration, connections)
+    if quiet:
+        return measure
+    print(
+        f"   {urlsplit(url).path[:40]:<40} {measure.requests_per_second:9.0f} req/s"
+        f"  p50 {measure.p50_ms:6.2f} ms  p99 {measure.p99_ms:6.2f} ms",
+        flush=True,
+    )
+    return measure
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, duration: int, connections: int) -> Measure:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def latency(percentile: str) -> float:
+        value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
+        return float(value) * _UNITS[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Measure(
+        float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        latency("50"),
+        latency("99"),
+        int(errors[1]) if errors else 0,
+    )
+
+
+def thread_pool(url: str, duration: int, connections: int) -> Measure:
+    """The fallback load generator: one keep-alive connection per thread."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    latencies: list[float] = []
+    errors = [0]
+    stop = time.monotonic() + duration
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            connection.request("GET", target)
+            response = connection.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                errors[0] += 1
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+        latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return Measure(len(latencies) / elapsed, cuts[49], cuts[98], errors[0])
+
+
+def report(results: dict[str, list[dict[str, Measure]]], args: argparse.Namespace) -> None:
+    """Medians over the rounds; a ratio is the median of each round's lookup/hello."""
+    generator = "wrk -t1" if shutil.which("wrk") else "a thread pool"
+    print(
+        f"\n{args.workers} gunicorn sync workers, {generator}, {args.connections} connections, "
+        f"medians of {args.rounds} rounds of {args.duration} s per URL, {os.cpu_count()} CPUs\n"
+    )
+    print(f"{'':<12} {'warm (cache on)':>36}   {'cold (PUBLIC_CACHE_SECONDS=0)':>36}")
+    print(f"{'':<12} {'req/s  p50 ms  p99 ms   ratio':>36}   {'req/s  p50 ms  p99 ms   ratio':>36}")
+    ratios = {}
+    for name, _ in TARGETS:
+        cells = []
+        for mode in ("warm", "cold"):
+            rounds = results[mode]
+            ratios[mode, name] = ratio = statistics.median(
+                r[name].requests_per_second / r["hello"].requests_per_second for r in rounds
+            )
+            rate = statistics.median(r[name].requests_per_second for r in rounds)
+            p50 = statistics.median(r[name].p50_ms for r in rounds)
+            p99 = statistics.median(r[name].p99_ms for r in rounds)
+            errors = sum(r[name].errors for r in rounds)
+            flag = f" ({errors} errors)" if errors else ""
+            cells.append(f"{rate:>7.0f} {p50:>7.2f} {p99:>7.2f} {ratio:>7.2f}{flag}")
+        print(f"{name:<12} {cells[0]:>36}   {cells[1]:>36}")
+    worst = min(ratios["warm", name] for name in ("lookup page", "lookup API"))
+    verdict = "met" if worst >= 0.8 else "NOT met"
+    print(f"\nTarget lookup/hello >= 0.8 warm: {verdict} (lowest warm ratio {worst:.2f}).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Public pages and feeds. Every answer is cacheable (see legality.caching)."""
+
+from django.urls import path
+
+from legality import exports, feeds, views
+from legality.caching import cached_public_view
+
+app_name = "legality"
+
+urlpatterns = [
+    path("", cached_public_view(views.home), name="home"),
+    path("search/", cached_public_view(views.search), name="search"),
+    path("changes/", cached_public_view(views.changes), name="changes"),
+    path("changes/feed/", cached_public_view(feeds.ChangesFeed()), name="changes-feed"),
+    # The feed first: an OCD id is a path, and "<ocd_id>/feed" would otherwise read as an id.
+    path(
+        "j/<path:ocd_id>/feed/",
+        cached_public_view(feeds.JurisdictionChangesFeed()),
+        name="jurisdiction-feed",
+    ),
+    path("j/<path:ocd_id>/", cached_public_view(views.jurisdiction), name="jurisdiction"),
+    # The whole published dataset, with its licence (legality/exports.py).
+    path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
+    path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),
+]

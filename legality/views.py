@@ -1,0 +1,306 @@
+"""Public pages: each view parses the query, calls one domain function and renders.
+
+Bad input answers 400 with the reason, an unknown place 404 with the helpful page. The words
+pages use for statuses, dates, scopes and assumptions are made here, from resolution's plain data.
+"""
+
+import datetime
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from legality.dates import describe_end, describe_known_by, describe_start, format_date
+from legality.geography import AmbiguousPlace, UnknownPlace, find_place
+from legality.models import Jurisdiction
+from legality.overview import GlanceRow, overview, place_overview, status_changes
+from legality.resolution import UNKNOWN, Assumption, Entry, Layer, Result, Standing
+
+CHANGES_PER_PAGE = 50
+
+STATUS_WORDS = {
+    "legal": "Legal",
+    "regulated": "Regulated",
+    "restricted": "Restricted",
+    "banned": "Banned",
+    UNKNOWN: "No entry: we don't know",
+}
+STATUSES_WITH_AGE = ("legal", "regulated", "restricted")  # an age next to "banned" means nothing
+SCOPE_WORDS = {
+    "whole": "the whole county",
+    "unincorporated": "unincorporated areas only",
+    "": "scope unknown: may apply only outside city limits",
+}
+STANDING_WORDS = {
+    Standing.APPLIES: "",
+    Standing.NO_ENTRY: "no entry",
+    Standing.OUTSIDE_SCOPE: "does not apply here",
+    Standing.START_DATE_UNKNOWN: "not yet attested on this date, so it does not decide",
+}
+ASSUMPTION_WORDS = {
+    Assumption.COUNTY_SCOPE_UNKNOWN: "A county rule counted here may apply only outside city "
+    "limits. We count it rather than call the place legal: check whether you are inside a city.",
+    Assumption.ZIP_PLACE_APPROXIMATE: "A ZIP code's postal city is not always the town: the "
+    "place shown is approximate. Check which side of the city limits the address is on.",
+    Assumption.COVERED_BY_KRATOM_BAN: "There is no 7-OH rule of its own here: a ban on kratom "
+    "and its alkaloids covers 7-OH products.",
+    Assumption.START_DATE_UNKNOWN: "A rule with no known start is not yet attested on this date, "
+    "so it does not decide it; it may already have been in force.",
+}
+
+
+class PageQueryForm(forms.Form):
+    """What a jurisdiction page accepts in its query string."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2026-07-01."},
+    )
+    zip = forms.RegexField(
+        r"^\d{5}$",
+        required=False,
+        error_messages={"invalid": "A ZIP code is five digits, for example 92101."},
+    )
+    also = forms.CharField(required=False, max_length=200)
+
+
+# Views
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    glance = overview(on=timezone.localdate())
+    return render(
+        request,
+        "legality/home.html",
+        {
+            "overview": glance,
+            "us_states": [_glance_row(row) for row in glance.us_states],
+            "countries": [_glance_row(row) for row in glance.countries if row.is_known],
+            "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
+            "changes": [describe_change(row, on=glance.as_of) for row in glance.recent_changes],
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return _bad_request(
+            request, "Type a ZIP code, a city, a county, a state or a country.", query
+        )
+    try:
+        match = find_place(query)
+    except AmbiguousPlace as error:
+        return _search_results(request, query, error.candidates, str(error))
+    except UnknownPlace as error:
+        return not_found(request, str(error), query=query)
+    if request.GET.get("all") and match.alternatives:
+        candidates = (match.jurisdiction, *match.alternatives)
+        return _search_results(request, query, candidates, f"Places called “{query}”.")
+    params = {"zip": match.zip_code.code} if match.zip_code is not None else {}
+    if match.alternatives:
+        params["also"] = query
+    return _redirect(match.jurisdiction.ocd_id, params)
+
+
+def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
+    form = PageQueryForm(request.GET)
+    if not form.is_valid():
+        reason = " ".join(message for errors in form.errors.values() for message in errors)
+        return _bad_request(request, reason)
+    as_of, zip_code = form.cleaned_data["as_of"], form.cleaned_data["zip"]
+    if not ocd_id.startswith("ocd-division/"):
+        return not_found(request, f"“{ocd_id}” is not an Open Civic Data division id.")
+    try:
+        # A ZIP code finds its own state, county and (approximate) place: its page is the place's.
+        match = find_place(zip_code or ocd_id)
+    except UnknownPlace as error:
+        return not_found(request, str(error))
+    if match.jurisdiction.ocd_id != ocd_id:  # an alias, another spelling, or another ZIP's place
+        return _redirect(match.jurisdiction.ocd_id, request.GET.dict(), permanent=not zip_code)
+    today = timezone.localdate()
+    place = place_overview(match, on=as_of or today)
+    answer = place.answer
+    return render(
+        request,
+        "legality/jurisdiction.html",
+        {
+            "answer": answer,
+            "match": match,
+            "within": _within(answer.results[0].layers, answer.place.id),
+            "results": [_result(result, on=answer.as_of) for result in answer.results],
+            "changes": [describe_change(row, on=answer.as_of) for row in place.changes],
+            "is_today": answer.as_of == today,
+            "as_of_words": format_date(answer.as_of),
+            "also": form.cleaned_data["also"],
+            "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
+        },
+    )
+
+
+def changes(request: HttpRequest) -> HttpResponse:
+    page = Paginator(status_changes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "legality/changes.html",
+        {"page": page, "changes": [describe_change(row, on=today) for row in page]},
+    )
+
+
+def not_found(request: HttpRequest, reason: str, *, query: str = "") -> HttpResponse:
+    return render(request, "404.html", {"exception": reason, "query": query}, status=404)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an Http404 raised with a message for the reader shows it; a URL that matches
+    no pattern (Django's Resolver404, whose argument is not a sentence) shows the page's default."""
+    message = exception.args[0] if exception.args else ""
+    return not_found(request, message if isinstance(message, str) else "")
+
+
+def _bad_request(request: HttpRequest, reason: str, query: str = "") -> HttpResponse:
+    return render(
+        request, "legality/bad_request.html", {"reason": reason, "query": query}, status=400
+    )
+
+
+def _search_results(
+    request: HttpRequest, query: str, candidates: Iterable[Jurisdiction], detail: str
+) -> HttpResponse:
+    rows = [{"jurisdiction": j, "within": _ancestor_names(j)} for j in candidates]
+    return render(
+        request,
+        "legality/search.html",
+        {"query": query, "detail": detail, "candidates": rows},
+    )
+
+
+def _redirect(ocd_id: str, params: dict, *, permanent: bool = False) -> HttpResponseRedirect:
+    url = reverse("legality:jurisdiction", args=[ocd_id])
+    params = {key: value for key, value in params.items() if value}
+    response_class = HttpResponsePermanentRedirect if permanent else HttpResponseRedirect
+    return response_class(f"{url}?{urlencode(params)}" if params else url)
+
+
+# Words for pages and feeds
+
+
+def _ancestor_names(jurisdiction: Jurisdiction) -> str:
+    """'Illinois, United States' from a row loaded with its parent chain (find_place does)."""
+    names, parent = [], jurisdiction.parent
+    while parent is not None:
+        names.append(parent.name)
+        parent = parent.parent
+    return ", ".join(names)
+
+
+def _within(layers: tuple[Layer, ...], place_id: int) -> str:
+    """'San Diego County, California, United States': the place's other layers, narrowest first."""
+    names = [la.jurisdiction.name for la in reversed(layers) if la.jurisdiction.id != place_id]
+    return ", ".join(names)
+
+
+def status_words(status: str, minimum_age: int | None) -> dict:
+    """A status in plain words; the minimum age only where it matters (not beside "banned")."""
+    age = minimum_age if status in STATUSES_WITH_AGE else None
+    return {
+        "status": status,
+        "words": STATUS_WORDS.get(status, status),
+        "age": f"{age} and over" if age is not None else "",
+    }
+
+
+def period_words(entry: Entry, *, on: datetime.date) -> str:
+    """An entry's period in words: 'since February 2026', 'start date unknown; in force by
+    March 2021', 'since 2014, until 30 June 2026'."""
+    if entry.effective_from is not None:
+        start = describe_start(entry.effective_from, entry.effective_from_precision, on=on)
+    elif entry.status == "legal":
+        start = "no start date (no kratom law before it)"
+    elif (known_by := entry.known_by) is not None:
+        start = f"start date unknown; {describe_known_by(*known_by)}"
+    else:
+        start = "start date unknown"
+    return ", ".join(words for words in (start, describe_end(entry.effective_until)) if words)
+
+
+def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dict:
+    entry = layer.entry
+    return {
+        "layer": layer,
+        "is_decider": layer.jurisdiction.id == decided_by_id,
+        "status": status_words(layer.status or UNKNOWN, layer.minimum_age)
+        if entry is not None
+        else None,
+        "standing": STANDING_WORDS[layer.standing],
+        "period": period_words(entry, on=on) if entry is not None else "",
+        "scope": SCOPE_WORDS[layer.applies_to] if layer.applies_to is not None else "",
+        "last_verified": format_date(entry.last_verified_at)
+        if entry is not None and entry.last_verified_at
+        else "",
+    }
+
+
+def _result(result: Result, *, on: datetime.date) -> dict:
+    decided_by_id = result.decided_by.id if result.decided_by is not None else None
+    return {
+        "result": result,
+        "headline": status_words(result.status, result.minimum_age),
+        "last_verified": format_date(result.last_verified_at) if result.last_verified_at else "",
+        "assumptions": [ASSUMPTION_WORDS.get(code, code) for code in result.assumptions],
+        "layers": [_layer(layer, decided_by_id, on=on) for layer in result.layers],
+        "upcoming": [
+            {
+                "when": f"From {format_date(change.date, change.precision)}",
+                "where": change.jurisdiction,
+                "status": status_words(change.status, change.minimum_age),
+            }
+            for change in result.upcoming
+        ],
+    }
+
+
+def _glance_row(row: GlanceRow) -> dict:
+    return {
+        "jurisdiction": row.jurisdiction,
+        "results": [
+            {"result": r, "status": status_words(r.status, r.minimum_age)} for r in row.results
+        ],
+    }
+
+
+def describe_change(record, *, on: datetime.date) -> dict:
+    """A status change (a row of `overview.status_changes()`) in words, for pages and feeds."""
+    removed = record.history_type == "-"
+    start = (
+        describe_start(record.effective_from, record.effective_from_precision, on=on)
+        if record.effective_from is not None
+        else "start date unknown"
+        if record.status != "legal"
+        else ""
+    )
+    period = ", ".join(w for w in (start, describe_end(record.effective_until)) if w)
+    return {
+        "record": record,
+        "recorded": format_date(timezone.localdate(record.history_date)),
+        "jurisdiction": record.jurisdiction,
+        "substance": record.substance,
+        "removed": removed,
+        "status": status_words(record.status, record.minimum_age),
+        "previous": STATUS_WORDS.get(record.previous_status, "")
+        if record.previous_status and record.previous_status != record.status
+        else "",
+        "period": period,
+    }

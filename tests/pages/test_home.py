@@ -1,0 +1,88 @@
+"""The home page: the search box, states and countries at a glance today, recent changes."""
+
+import pytest
+
+from legality.models import LegalStatus
+from tests.factories import LegalStatusFactory, ReviewFlagFactory, SourceFactory
+from tests.geo_factories import NamedCountryFactory, NamedPlaceFactory, UsStateFactory
+
+from .conftest import NOTICE, text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_states_and_countries_at_a_glance(client, kratom, seven_oh, mississippi):
+    alabama = UsStateFactory(name="Alabama", postal_code="AL")
+    LegalStatusFactory(jurisdiction=alabama, substance=kratom, status=LegalStatus.Status.BANNED)
+    LegalStatusFactory(
+        jurisdiction=mississippi,
+        substance=kratom,
+        status=LegalStatus.Status.REGULATED,
+        minimum_age=21,
+        unverified=True,
+    )
+    thailand = NamedCountryFactory(name="Thailand", iso_code="TH")
+    LegalStatusFactory(
+        jurisdiction=thailand, substance=kratom, status=LegalStatus.Status.REGULATED, minimum_age=18
+    )
+    NamedCountryFactory(name="Chad", iso_code="TD")
+    town = NamedPlaceFactory(parent=alabama, name="Mobile")
+    LegalStatusFactory(jurisdiction=town, substance=kratom, status=LegalStatus.Status.LEGAL)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    words = text(response)
+    assert NOTICE in words
+    assert b'action="/search/"' in response.content
+    assert "Alabama Banned" in words
+    # 7-OH in Alabama: a kratom ban covers it.
+    assert "Alabama Banned Banned" in words
+    assert "Mississippi Regulated 21 and over unverified no entry" in words
+    assert "Thailand Regulated 18 and over no entry" in words
+    # Chad, and the United States itself: no country-level entry in this test.
+    assert "2 other countries: no entry, we don't know Chad · United States" in words
+    assert "Mobile" in words.split("Recent changes", 2)[2]  # a place shows only among changes
+    assert f'href="/j/{thailand.ocd_id}/"'.encode() in response.content
+
+
+def test_home_is_unknown_not_legal_for_a_state_no_layer_knows(client, kratom, seven_oh):
+    UsStateFactory(name="Alaska", postal_code="AK")
+    words = text(client.get("/"))
+    assert "Alaska no entry no entry" in words
+
+
+@pytest.mark.parametrize("states", [1, 20])
+def test_home_runs_a_constant_number_of_queries(
+    client, kratom, seven_oh, states, django_assert_num_queries
+):
+    for n in range(states):
+        state = UsStateFactory(name=f"State {n}", postal_code=f"S{n}")
+        for substance in (kratom, seven_oh):
+            entry = LegalStatusFactory(
+                jurisdiction=state,
+                substance=substance,
+                sources=SourceFactory.create_batch(3),
+            )
+            ReviewFlagFactory(legal_status=entry)
+        NamedCountryFactory(name=f"Country {n}", iso_code=f"C{n}")
+
+    # 1-4 the dataset's last change (entries, entry history, source history, flags)
+    # 5 the substances
+    # 6 the countries and US states
+    # 7 their published statuses, with "has an open flag" (EXISTS)
+    # 8 those statuses' sources (prefetch)
+    # 9 the newest status changes, with jurisdiction and substance
+    with django_assert_num_queries(9):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=300"
+    with django_assert_num_queries(0):
+        client.get("/")
+
+
+def test_every_page_links_the_dataset_exports(client, kratom):
+    response = client.get("/")
+    for url in ("/data/statuses.csv", "/data/statuses.json"):
+        assert f'href="{url}"'.encode() in response.content
+        assert client.get(url).status_code == 200

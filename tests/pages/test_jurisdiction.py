@@ -1,0 +1,336 @@
+"""The jurisdiction page: the answer in plain words, why, what comes next, and its history."""
+
+from datetime import date
+
+import factory
+import pytest
+
+from legality.models import LegalStatus
+from tests.factories import LegalStatusFactory, ReviewFlagFactory, SourceFactory, ZipCodeFactory
+from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, OcdAliasFactory
+
+from .conftest import NOTICE, text
+
+pytestmark = pytest.mark.django_db
+
+BANNED = LegalStatus.Status.BANNED
+REGULATED = LegalStatus.Status.REGULATED
+
+
+def page(client, jurisdiction, **params):
+    return client.get(f"/j/{jurisdiction.ocd_id}/", params)
+
+
+def test_status_in_plain_words_with_the_age_where_it_matters(client, kratom, mississippi, tupelo):
+    LegalStatusFactory(
+        jurisdiction=mississippi,
+        substance=kratom,
+        status=REGULATED,
+        minimum_age=21,
+        effective_from=date(2025, 7, 1),
+        last_verified_at=date(2025, 8, 1),
+        summary="No sales to anyone under 21.",
+        sources=[
+            SourceFactory(
+                title="House Bill 1077",
+                url="https://legislature.ms.example/hb1077",
+                citation="Miss. HB 1077 (2025)",
+            )
+        ],
+    )
+
+    state = page(client, mississippi, as_of="2026-06-01")
+
+    assert state.status_code == 200
+    words = text(state)
+    assert "Regulated · 21 and over" in words
+    assert "Decided by Mississippi (state)" in words
+    assert "Last verified on 1 August 2025." in words
+    assert "No sales to anyone under 21." in words
+    assert "In force: since 1 July 2025." in words
+    assert "House Bill 1077 — Miss. HB 1077 (2025), State legislature" in words
+    assert b'href="https://legislature.ms.example/hb1077"' in state.content
+    assert NOTICE in words
+
+    LegalStatusFactory(jurisdiction=tupelo, substance=kratom, status=BANNED)
+    city = page(client, tupelo, as_of="2026-06-01")
+    # The state's age limit does not matter where the city bans kratom outright.
+    assert b'<p class="status status-banned">Banned</p>' in city.content
+    assert "Regulated 21 and over" in text(city)  # the state's layer still says its own
+
+
+def test_no_entry_is_never_shown_as_legal(client, kratom, seven_oh, tupelo):
+    response = page(client, tupelo)
+    words = text(response)
+    assert "No entry: we don't know" in words
+    assert "check with the local authorities" in words
+    assert b"status-unknown" in response.content
+    assert b"status-legal" not in response.content
+    assert b"badge-legal" not in response.content
+
+
+def test_month_precision_start_and_last_day_in_force(client, kratom, tupelo):
+    LegalStatusFactory(
+        jurisdiction=tupelo,
+        substance=kratom,
+        status=BANNED,
+        effective_from=date(2026, 2, 1),
+        effective_from_precision="month",
+        effective_until=date(2026, 7, 1),
+    )
+    words = text(page(client, tupelo, as_of="2026-03-15"))
+    assert "In force: since February 2026, until 30 June 2026." in words
+    assert "2026-02-01" not in words
+
+
+def test_unknown_start_says_when_it_is_known_in_force(client, kratom, tupelo):
+    LegalStatusFactory(
+        jurisdiction=tupelo,
+        substance=kratom,
+        status=BANNED,
+        effective_from=None,
+        last_verified_at=date(2026, 5, 1),
+        sources=[SourceFactory(published_on=date(2021, 3, 1), published_precision="month")],
+    )
+    today = text(page(client, tupelo, as_of="2026-06-01"))
+    assert "In force: start date unknown; in force by March 2021." in today
+
+    # Before its earliest evidence the entry does not claim to have been in force.
+    before = text(page(client, tupelo, as_of="2019-01-01"))
+    assert "No entry: we don't know" in before
+    assert "not yet attested on this date, so it does not decide" in before
+
+
+@pytest.mark.parametrize(
+    ("applies_to", "words"),
+    [
+        ("whole", "Applies to: the whole county."),
+        ("unincorporated", "Applies to: unincorporated areas only."),
+        ("", "Applies to: scope unknown: may apply only outside city limits."),
+    ],
+)
+def test_county_scope_in_words(client, kratom, lee, tupelo, applies_to, words):
+    LegalStatusFactory(jurisdiction=lee, substance=kratom, status=BANNED, applies_to=applies_to)
+    assert words in text(page(client, tupelo))
+
+
+def test_unincorporated_only_county_ban_does_not_decide_for_a_town(client, kratom, lee, tupelo):
+    LegalStatusFactory(
+        jurisdiction=lee, substance=kratom, status=BANNED, applies_to="unincorporated"
+    )
+    town = text(page(client, tupelo))
+    assert "does not apply here" in town
+    assert "No entry: we don't know" in town
+    assert "Decided by Lee County (county)" in text(page(client, lee))
+
+
+def test_unknown_scope_states_the_assumption(client, kratom, lee, tupelo):
+    LegalStatusFactory(jurisdiction=lee, substance=kratom, status=BANNED, applies_to="")
+    words = text(page(client, tupelo))
+    assert "Decided by Lee County (county)" in words
+    assert "A county rule counted here may apply only outside city limits." in words
+
+
+def test_stale_entry_shows_a_warning_and_unverified_says_so(client, kratom, mississippi):
+    entry = LegalStatusFactory(
+        jurisdiction=mississippi, substance=kratom, status=BANNED, unverified=True
+    )
+    fresh = text(page(client, mississippi))
+    assert "Flagged for review" not in fresh
+    assert "unverified" in fresh
+
+    ReviewFlagFactory(legal_status=entry)
+    from legality.caching import forget_dataset_version
+
+    forget_dataset_version()
+    response = page(client, mississippi)
+    assert b'class="warning" role="alert"' in response.content
+    words = text(response)
+    assert "Flagged for review." in words
+    assert "The deciding entry is unverified" in words
+
+
+def test_seven_oh_covered_by_a_kratom_ban(client, kratom, seven_oh, tupelo):
+    LegalStatusFactory(jurisdiction=tupelo, substance=kratom, status=BANNED)
+    words = text(page(client, tupelo))
+    assert "a ban on kratom and its alkaloids covers 7-OH products" in words
+    assert "Note: the kratom ban here covers 7-OH products." in words
+
+
+def test_upcoming_changes_and_as_of(client, kratom, mississippi):
+    LegalStatusFactory(
+        jurisdiction=mississippi,
+        substance=kratom,
+        status=LegalStatus.Status.LEGAL,
+        effective_until=date(2026, 7, 1),
+    )
+    LegalStatusFactory(
+        jurisdiction=mississippi,
+        substance=kratom,
+        status=REGULATED,
+        minimum_age=21,
+        effective_from=date(2026, 7, 1),
+    )
+
+    before = text(page(client, mississippi, as_of="2026-06-30"))
+    assert "The status on 30 June 2026" in before
+    assert "Legal" in before
+    assert "From 1 July 2026: Mississippi says Regulated 21 and over" in before
+
+    after = text(page(client, mississippi, as_of="2026-07-01"))
+    assert "Regulated · 21 and over" in after
+    assert "No dated change is recorded after 1 July 2026." in after
+
+
+def test_zip_code_page_uses_its_county_and_says_the_place_is_approximate(
+    client, kratom, mississippi, lee, tupelo
+):
+    itawamba = NamedCountyFactory(parent=mississippi, name="Itawamba County")
+    tupelo.counties.add(itawamba)
+    ZipCodeFactory(code="38804", postal_city="Tupelo", state=mississippi, county=lee, place=tupelo)
+    LegalStatusFactory(jurisdiction=itawamba, substance=kratom, status=BANNED)
+
+    response = page(client, tupelo, zip="38804")
+
+    words = text(response)
+    assert "You looked up ZIP code 38804 (postal city Tupelo)." in words
+    assert "We assumed the place Tupelo: this is approximate" in words
+    assert "Lee County" in words
+    assert "Itawamba County" not in words  # the ZIP's own county, not the place's others
+    # Without the ZIP the page is the town's, with both its counties.
+    assert "Itawamba County" in text(page(client, tupelo))
+
+
+def test_zip_code_of_another_place_redirects_to_its_page(client, kratom, mississippi, lee, tupelo):
+    other = NamedPlaceFactory(parent=mississippi, name="Verona", counties=[lee])
+    ZipCodeFactory(code="38879", state=mississippi, county=lee, place=other)
+    response = page(client, tupelo, zip="38879")
+    assert response.status_code == 302
+    assert response["Location"] == f"/j/{other.ocd_id}/?zip=38879"
+
+
+def test_ocd_alias_redirects_to_the_canonical_id(client, kratom):
+    alias = OcdAliasFactory()
+    response = client.get(f"/j/{alias.ocd_id}/", {"as_of": "2026-01-01"})
+    assert response.status_code == 301
+    assert response["Location"] == f"/j/{alias.jurisdiction.ocd_id}/?as_of=2026-01-01"
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"as_of": "2026-02-30"}, "Give the date as YYYY-MM-DD"),
+        ({"as_of": "yesterday"}, "Give the date as YYYY-MM-DD"),
+        ({"zip": "1234"}, "A ZIP code is five digits"),
+    ],
+)
+def test_bad_input_is_a_400_page_with_the_reason(client, kratom, mississippi, params, reason):
+    response = page(client, mississippi, **params)
+    assert response.status_code == 400
+    assert reason in text(response)
+    assert NOTICE in text(response)
+
+
+def test_unknown_place_is_the_helpful_404(client, kratom, mississippi):
+    response = client.get("/j/ocd-division/country:us/state:zz/")
+    assert response.status_code == 404
+    words = text(response)
+    assert "No division has that OCD id." in words
+    assert "Try a five-digit US ZIP code" in words
+    assert client.get("/j/Mississippi/").status_code == 404  # not an OCD id: no name search here
+
+
+def test_history_lists_the_changes_of_every_layer(client, kratom, mississippi, tupelo):
+    state = LegalStatusFactory(jurisdiction=mississippi, substance=kratom, status=REGULATED)
+    state.status = BANNED
+    state.save()
+    state.summary = "Reworded; same law."
+    state.save()  # not a status change
+    LegalStatusFactory(
+        jurisdiction=tupelo,
+        substance=kratom,
+        status=BANNED,
+        effective_from=date(2026, 2, 1),
+        effective_from_precision="month",
+    )
+    elsewhere = NamedPlaceFactory(parent=mississippi, name="Oxford")
+    LegalStatusFactory(jurisdiction=elsewhere, substance=kratom, status=BANNED)
+
+    response = page(client, tupelo, as_of="2026-06-01")
+
+    history = text(response).split("History", 1)[1]
+    assert history.count("Mississippi") == 2  # created regulated, then changed to banned
+    assert "Banned (was regulated)" in history
+    assert "since February 2026" in history
+    assert "Oxford" not in history
+    assert "Reworded" not in history
+
+
+def history(jurisdiction, substance, *, periods: int, sources: int) -> None:
+    for year in range(periods):
+        begins = date(2026 - periods + year, 1, 1)
+        entry = LegalStatusFactory(
+            jurisdiction=jurisdiction,
+            substance=substance,
+            status=BANNED if year % 2 else REGULATED,
+            minimum_age=21,
+            effective_from=begins,
+            effective_until=None if year == periods - 1 else begins.replace(year=begins.year + 1),
+            sources=SourceFactory.create_batch(sources),
+        )
+        entry.status = REGULATED if year % 2 else BANNED
+        entry.save()
+        ReviewFlagFactory(legal_status=entry)
+
+
+@pytest.mark.parametrize("size", ["one layer", "many layers"])
+def test_page_runs_a_constant_number_of_queries(
+    client, kratom, seven_oh, mississippi, size, django_assert_num_queries
+):
+    if size == "one layer":
+        town = NamedPlaceFactory(parent=mississippi, name="Tupelo")
+        history(town, kratom, periods=1, sources=1)
+    else:
+        counties = NamedCountyFactory.create_batch(
+            3, parent=mississippi, name=factory.Sequence(lambda n: f"County {n}")
+        )
+        town = NamedPlaceFactory(parent=mississippi, name="Tupelo", counties=counties)
+        for where in (mississippi.parent, mississippi, *counties, town):
+            history(where, kratom, periods=5, sources=4)
+            history(where, seven_oh, periods=3, sources=2)
+
+    # 1-4 the dataset's last change (entries, entry history, source history, flags)
+    # 5 find_place: the division by OCD id or alias
+    # 6 the substances
+    # 7 the town with its parent chain, and the counties it lies in
+    # 8 the published statuses of every layer, with "has an open flag" (EXISTS)
+    # 9 their sources (prefetch)
+    # 10 the newest status changes of the layers (history, with jurisdiction and substance)
+    with django_assert_num_queries(10):
+        response = page(client, town, as_of="2026-06-01")
+    assert response.status_code == 200
+
+    # Warm: the dataset version and the page come from the cache.
+    with django_assert_num_queries(0):
+        assert page(client, town, as_of="2026-06-01").content == response.content
+
+
+def test_zip_page_runs_the_same_number_of_queries(
+    client, kratom, mississippi, lee, tupelo, django_assert_num_queries
+):
+    ZipCodeFactory(code="38804", state=mississippi, county=lee, place=tupelo)
+    history(lee, kratom, periods=3, sources=2)
+    # 1-4 the dataset's last change, 5 the ZIP code with its state, county and place,
+    # 6 the substances, 7 the ZIP's state, county and place with their parent chains,
+    # 8 the statuses, 9 their sources, 10 the newest status changes of the layers
+    with django_assert_num_queries(10):
+        assert page(client, tupelo, zip="38804").status_code == 200
+
+
+def test_page_is_cacheable(client, kratom, mississippi):
+    LegalStatusFactory(jurisdiction=mississippi, substance=kratom)
+    first = page(client, mississippi)
+    assert first["Cache-Control"] == "public, max-age=300"
+    assert first["Last-Modified"]
+    again = client.get(f"/j/{mississippi.ocd_id}/", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304

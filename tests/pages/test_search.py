@@ -1,0 +1,94 @@
+"""/search/: one place redirects to its page, several are listed, none is the helpful 404."""
+
+import pytest
+
+from tests.factories import ZipCodeFactory
+from tests.geo_factories import NamedPlaceFactory, UsStateFactory
+
+from .conftest import NOTICE, text
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, q, **params):
+    return client.get("/search/", {"q": q, **params})
+
+
+def test_one_match_redirects_to_its_page(client, tupelo):
+    response = search(client, "Tupelo, MS")
+    assert response.status_code == 302
+    assert response["Location"] == f"/j/{tupelo.ocd_id}/"
+
+
+def test_zip_code_redirect_keeps_the_zip_code(client, mississippi, lee, tupelo):
+    ZipCodeFactory(code="38804", state=mississippi, county=lee, place=tupelo)
+    response = search(client, "38804")
+    assert response["Location"] == f"/j/{tupelo.ocd_id}/?zip=38804"
+    page = client.get(response["Location"])
+    assert "approximate" in text(page)
+
+
+def test_bare_state_name_redirects_and_offers_the_other_readings(client, kratom):
+    florida = UsStateFactory(name="Florida", postal_code="FL")
+    town = NamedPlaceFactory(
+        parent=UsStateFactory(name="New York", postal_code="NY"), name="Florida"
+    )
+
+    response = search(client, "Florida")
+
+    assert response["Location"] == f"/j/{florida.ocd_id}/?also=Florida"
+    page = client.get(response["Location"])
+    assert "“Florida” can also mean other places" in text(page)
+    every = search(client, "Florida", all="1")
+    assert every.status_code == 200
+    assert f"/j/{town.ocd_id}/".encode() in every.content
+    assert f"/j/{florida.ocd_id}/".encode() in every.content
+
+
+def test_ambiguous_name_lists_the_candidates_with_their_state(client):
+    illinois = UsStateFactory(name="Illinois", postal_code="IL")
+    missouri = UsStateFactory(name="Missouri", postal_code="MO")
+    first = NamedPlaceFactory(parent=illinois, name="Springfield")
+    second = NamedPlaceFactory(parent=missouri, name="Springfield")
+
+    response = search(client, "Springfield")
+
+    assert response.status_code == 200
+    words = text(response)
+    assert "Which “Springfield”?" in words
+    assert "Springfield place in Illinois, United States" in words
+    assert "Springfield place in Missouri, United States" in words
+    for place in (first, second):
+        assert f'href="/j/{place.ocd_id}/"'.encode() in response.content
+    assert NOTICE in words
+
+
+def test_nothing_found_is_the_helpful_404(client, mississippi):
+    response = search(client, "Atlantis")
+    assert response.status_code == 404
+    words = text(response)
+    assert "No place matches “Atlantis”." in words
+    assert "Try a five-digit US ZIP code" in words
+    assert 'value="Atlantis"' in response.content.decode()  # the box keeps the query
+
+
+def test_empty_search_is_a_400_with_the_reason(client):
+    response = client.get("/search/", {"q": "  "})
+    assert response.status_code == 400
+    assert "Type a ZIP code, a city, a county, a state or a country." in text(response)
+
+
+def test_search_runs_one_query(client, tupelo, django_assert_num_queries):
+    search(client, "warm the dataset version")
+    # 1 find_place: the jurisdictions the name may mean, with their parent chains
+    with django_assert_num_queries(1):
+        search(client, "Tupelo")
+
+
+def test_an_address_that_matches_nothing_is_the_helpful_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    words = text(response)
+    assert "There is no page at this address." in words
+    assert "Resolver404" not in words
+    assert NOTICE in words
