@@ -34,9 +34,8 @@ from legality.resolution import (
     resolve_layers,
 )
 
-# TODO(#3): make these two public in resolution.loading (entry_from_status, jurisdiction_ref);
-# the overview builds the same Entry and JurisdictionRef from rows it loads in bulk.
-from legality.resolution.loading import _SOURCE_FIELDS, _entry, _ref
+# The overview builds the same Entry and JurisdictionRef as resolve() from rows it loads in bulk.
+from legality.resolution.loading import SOURCE_FIELDS, entry_from_status, jurisdiction_ref
 
 RECENT_CHANGES = 10
 PLACE_HISTORY = 25
@@ -95,7 +94,9 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
         Q(jurisdiction__level=Jurisdiction.Level.COUNTRY)
         | Q(jurisdiction__level=Jurisdiction.Level.STATE, jurisdiction__country_code="US")
     )
-    enclosures = {row.pk: Enclosure(_ref(row), tuple(entries[row.pk])) for row in jurisdictions}
+    enclosures = {
+        row.pk: Enclosure(jurisdiction_ref(row), tuple(entries[row.pk])) for row in jurisdictions
+    }
 
     def row(jurisdiction: Jurisdiction) -> GlanceRow:
         layers = [enclosures[jurisdiction.pk]]
@@ -117,7 +118,7 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
 def _published_entries(condition: Q) -> dict[int, list]:
     """Every published entry of the jurisdictions `condition` selects, by jurisdiction id."""
     open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
-    sources = Source.objects.only(*_SOURCE_FIELDS).order_by(
+    sources = Source.objects.only(*SOURCE_FIELDS).order_by(
         F("published_on").asc(nulls_last=True), "title", "id"
     )
     # Query: the statuses with their substance and "has an open review flag" (EXISTS).
@@ -132,7 +133,7 @@ def _published_entries(condition: Q) -> dict[int, list]:
     )
     entries = defaultdict(list)
     for status in statuses:
-        entries[status.jurisdiction_id].append(_entry(status))
+        entries[status.jurisdiction_id].append(entry_from_status(status))
     return entries
 
 

@@ -28,7 +28,7 @@ from .answers import (
 )
 from .rules import resolve_layers
 
-_SOURCE_FIELDS = (
+SOURCE_FIELDS = (
     "id",
     "title",
     "url",
@@ -104,13 +104,13 @@ def load_enclosures(
     statuses = _load_statuses(jurisdictions, substances)
     entries = defaultdict(list)
     for status in statuses:
-        entries[status.jurisdiction_id].append(_entry(status))
+        entries[status.jurisdiction_id].append(entry_from_status(status))
     approximate_id = zip_code.place_id if zip_code is not None else None
     enclosures = [
-        Enclosure(_ref(j), tuple(entries[j.pk]), approximate=j.pk == approximate_id)
+        Enclosure(jurisdiction_ref(j), tuple(entries[j.pk]), approximate=j.pk == approximate_id)
         for j in jurisdictions.values()
     ]
-    return _ref(jurisdictions.get(place.pk, place)), enclosures
+    return jurisdiction_ref(jurisdictions.get(place.pk, place)), enclosures
 
 
 def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[int, Jurisdiction]:
@@ -140,7 +140,7 @@ def _load_statuses(
     jurisdictions: dict[int, Jurisdiction], substances: Iterable[str]
 ) -> list[LegalStatus]:
     open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
-    sources = Source.objects.only(*_SOURCE_FIELDS).order_by(
+    sources = Source.objects.only(*SOURCE_FIELDS).order_by(
         F("published_on").asc(nulls_last=True), "title", "id"
     )
     # Query: every published period of the layers (history included, for `upcoming`), with the
@@ -156,7 +156,7 @@ def _load_statuses(
     )
 
 
-def _ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
+def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
     return JurisdictionRef(
         id=jurisdiction.pk,
         ocd_id=jurisdiction.ocd_id,
@@ -166,7 +166,7 @@ def _ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
     )
 
 
-def _entry(status: LegalStatus) -> Entry:
+def entry_from_status(status: LegalStatus) -> Entry:
     return Entry(
         id=status.pk,
         jurisdiction_id=status.jurisdiction_id,
