@@ -29,7 +29,8 @@ def normalize_name(name: str) -> str:
     return _SPACES.sub(" ", without_accents.replace("’", "'")).strip().casefold()
 
 
-# TODO(#3): move both to legality/errors.py beside the other domain errors.
+# Domain errors (TrackerError) kept beside the lookup that raises them: AmbiguousPlace words its
+# message with describe_jurisdiction, which errors.py cannot import without a cycle.
 class UnknownPlace(TrackerError):
     """Nothing matches the query (views answer 404)."""
 

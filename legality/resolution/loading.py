@@ -41,7 +41,7 @@ SOURCE_FIELDS = (
 )
 
 
-# TODO(#3): move to legality/errors.py beside the other domain errors.
+# A domain error (TrackerError) kept beside resolve(), the one place that raises it.
 class UnknownSubstance(TrackerError):
     """A substance slug we do not track (views answer 400)."""
 
