@@ -1,6 +1,48 @@
 import pytest
 from django.core.cache import cache
 
+# Fixtures that make a test transactional (pytest-django commits, then flushes every table).
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test runs with serialized rollback, whatever its marker says.
+
+    A transactional test ends by flushing every table. Without serialized rollback the flush
+    also deletes the rows the migrations seed (the substances, the Curators group, the review
+    policy, the beat schedules), which later tests need, and re-creates the content types and
+    permissions under new ids; the next test with serialized rollback then restores the saved
+    ones over them and fails on their unique keys (PostgreSQL). With it everywhere, each
+    transactional test starts from the database as the migrations left it, on every backend.
+    """
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        cls = getattr(item, "cls", None)
+        if cls is not None and issubclass(cls, TransactionTestCase):
+            if not issubclass(cls, TestCase) and not cls.serialized_rollback:
+                raise pytest.UsageError(
+                    f"{cls.__qualname__} is transactional: give it serialized_rollback = True, "
+                    "as tests/conftest.py does for every other transactional test"
+                )
+            continue
+        marker = item.get_closest_marker("django_db")
+        transaction, reset_sequences, databases, _, available_apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
+        if transaction or reset_sequences or _TRANSACTIONAL_FIXTURES & set(item.fixturenames):
+            item.add_marker(  # first, so that it is the closest django_db marker
+                pytest.mark.django_db(
+                    transaction=True,
+                    reset_sequences=reset_sequences,
+                    databases=databases,
+                    serialized_rollback=True,
+                    available_apps=available_apps,
+                ),
+                append=False,
+            )
+
 
 @pytest.fixture(autouse=True)
 def _postgres_tests_run_on_postgres(request):

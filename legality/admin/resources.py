@@ -17,10 +17,11 @@ What the rows name (jurisdictions, substances, sources, entries) is loaded once 
 """
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from import_export import fields
 
 from legality.curation import check_publishable, save_legal_status
@@ -144,9 +145,12 @@ class LegalStatusResource(CsvResource):
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
         # Per chunk of rows: one query for the entries with their jurisdiction and substance,
-        # one for their sources' ids.
-        return queryset.select_related("jurisdiction", "substance").prefetch_related(
-            Prefetch("sources", queryset=Source.objects.only("pk"))
+        # one for their sources' ids. The change list's order, with an unknown start first.
+        ordering = queryset.query.order_by or LegalStatus._meta.ordering
+        return (
+            queryset.select_related("jurisdiction", "substance")
+            .prefetch_related(Prefetch("sources", queryset=Source.objects.only("pk")))
+            .order_by(*_unknown_start_first(ordering))
         )
 
     def load_known(self, rows: list[dict[str, Any]]) -> None:
@@ -254,6 +258,21 @@ class LegalStatusResource(CsvResource):
         # history record by the curator (the admin passes request.user as `user`).
         instance._change_reason = self.change_reason
         save_legal_status(instance, sources=self.row_sources, by=kwargs.get("user"))
+
+
+def _unknown_start_first(ordering: Iterable[Any]) -> list[Any]:
+    """`ordering` with an unknown start (NULL effective_from) as the earliest, on every database.
+
+    PostgreSQL sorts NULL last and SQLite first. A file lists a place's periods in the order they
+    follow each other whatever the database, as the public dataset does; an import reads its
+    rows in that order.
+    """
+    start = F("effective_from")
+    by_start = {
+        "effective_from": start.asc(nulls_first=True),
+        "-effective_from": start.desc(nulls_last=True),
+    }
+    return [by_start.get(term, term) if isinstance(term, str) else term for term in ordering]
 
 
 def _entry_value(key: str, written: str) -> Any:

@@ -163,6 +163,16 @@ def test_export_writes_one_row_per_entry_with_the_last_day_in_force(curator_clie
     assert (draft["is_published"], draft["sources"], draft["last_verified_at"]) == ("false", "", "")
 
 
+def test_export_lists_a_places_periods_in_order_an_unknown_start_first(curator_client, entries):
+    ended, banned, regulated, draft = entries
+
+    rows = read(export(curator_client))
+
+    # By OCD id, substance and start, on every database (PostgreSQL sorts NULL last, SQLite
+    # first): a period with an unknown start is the earliest of its place and substance.
+    assert [int(row["id"]) for row in rows] == [ended.pk, banned.pk, draft.pk, regulated.pk]
+
+
 def test_export_then_import_changes_nothing(curator_client, entries):
     records = LegalStatus.history.count()
 

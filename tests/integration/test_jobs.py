@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from legality.models import Jurisdiction, LegalStatus, ReviewFlag, StalenessReport, Substance
+from legality.models import Jurisdiction, LegalStatus, ReviewFlag, StalenessReport
 from legality.staleness import flag_stale_entries
 from tests.factories import CountryFactory, CuratorFactory, LegalStatusFactory
 from tests.integration.conftest import output_of
@@ -44,10 +43,9 @@ def schedule(task: str, *, every: IntervalSchedule, enabled: bool) -> PeriodicTa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_flagging_runs_at_once_open_each_flag_once():
+def test_two_flagging_runs_at_once_open_each_flag_once(kratom):
     assert connection.vendor == "postgresql", "set DATABASE_URL=postgres://..."
     country = CountryFactory()
-    kratom, _ = Substance.objects.get_or_create(slug="kratom", defaults={"name": "Kratom"})
     states = Jurisdiction.objects.bulk_create(
         Jurisdiction(
             ocd_id=f"{country.ocd_id}/state:race{n}",
@@ -100,11 +98,9 @@ def test_two_flagging_runs_at_once_open_each_flag_once():
 def test_beat_runs_the_flagging_and_the_report_and_the_report_is_emailed(
     start_worker_and_beat, tmp_path: Path
 ):
-    # Earlier transactional tests may have flushed the rows that migrations create.
-    Group.objects.get_or_create(name="Curators")
     curator = CuratorFactory(username="ana")
     overdue = LegalStatusFactory(status="banned", last_verified_at=date(2020, 1, 1))
-    # Only this test's schedules run: the migration's crontabs (if still there) are switched off.
+    # Only this test's schedules run: the migration's crontabs are switched off.
     PeriodicTask.objects.update(enabled=False)
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     schedule("legality.flag_stale_entries", every=every_second, enabled=True)

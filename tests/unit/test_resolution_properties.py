@@ -82,6 +82,22 @@ def periods(draw, where: JurisdictionRef, substance: str, first_id: int) -> tupl
     return tuple(entries)
 
 
+def free_periods(entries: list[Entry]) -> list[tuple[date | None, date | None]]:
+    """The parts of the timeline that none of `entries` (non-overlapping) covers, as
+    (effective_from, effective_until); None is open on that side, as in the model."""
+    free: list[tuple[date | None, date | None]] = []
+    free_from: date | None = None  # None: free from the beginning of time
+    for entry in sorted(entries, key=lambda e: e.effective_from or date.min):
+        if entry.effective_from is not None and (
+            free_from is None or free_from < entry.effective_from
+        ):
+            free.append((free_from, entry.effective_from))
+        if entry.effective_until is None:
+            return free  # in force until further notice: nothing is free after it
+        free_from = entry.effective_until
+    return [*free, (free_from, None)]
+
+
 @st.composite
 def enclosures_of(draw, where: JurisdictionRef, *, approximate: bool = False) -> Enclosure:
     kratom = draw(periods(where, "kratom", where.id * 100))
@@ -216,13 +232,19 @@ class TestResolveMatchesItsLayers(TestCase):
                     drawn, entries=tuple(self.save(e, where, substances) for e in drawn.entries)
                 )
             )
-            if data.draw(st.booleans()):  # an unpublished entry never counts
+            # An unpublished entry never counts, even where it would be in force on `on`. Like
+            # every entry it takes a part of the timeline its layer leaves free: periods of one
+            # place and substance never overlap (PostgreSQL's exclusion constraint says so).
+            kratom_entries = [entry for entry in drawn.entries if entry.substance == "kratom"]
+            if (free := free_periods(kratom_entries)) and data.draw(st.booleans()):
+                start, until = data.draw(st.sampled_from(free))
                 LegalStatusFactory(
                     jurisdiction=where,
                     substance=substances["kratom"],
                     is_published=False,
                     status="banned",
-                    effective_from=date(2031, 1, 1),
+                    effective_from=start,
+                    effective_until=until,
                 )
         wanted = [SubstanceRef(s.pk, s.slug, s.name) for s in substances.values()]
 
