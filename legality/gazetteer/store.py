@@ -121,7 +121,8 @@ def write_gazetteer(
         step("OCD aliases", lambda: _write_aliases(aliases, ids, batch_size))
         step("ZIP codes", lambda: _write_zip_codes(zips, ids, batch_size))
         links = gazetteer.place_counties
-        step("place counties", lambda: _write_place_counties(links, ids, batch_size))
+        places = {ids[row.ocd_id] for row in gazetteer.jurisdictions if row.level == "place"}
+        step("place counties", lambda: _write_place_counties(links, places, ids, batch_size))
     return LoadSummary(tuple(kinds), time.monotonic() - started)
 
 
@@ -251,12 +252,14 @@ def _write_zip_codes(rows: Iterable[ZipRow], ids: dict[str, int], batch_size: in
 
 
 def _write_place_counties(
-    links: Iterable[tuple[str, str]], ids: dict[str, int], batch_size: int
+    links: Iterable[tuple[str, str]], places: set[int], ids: dict[str, int], batch_size: int
 ) -> _Counts:
-    """Makes the (place, county) links those of the data: adds missing ones, deletes others.
+    """Makes the (place, county) links of the data's `places` those of the data.
 
     The links are derived data (ZIP codes, township ids): a link the data stopped giving, e.g.
     after a better ZIP match, would otherwise keep applying a wrong county's law to a place.
+    Places the data does not list (Gluckstadt, added by the statuses' seed file, or by a
+    curator) keep their links.
     """
     through = Jurisdiction.counties.through
     existing = {
@@ -264,6 +267,7 @@ def _write_place_counties(
         for pk, place, county in through.objects.values_list(
             "pk", "from_jurisdiction_id", "to_jurisdiction_id"
         )
+        if place in places
     }
     pairs = {(ids[place], ids[county]) for place, county in links}
     new = [through(from_jurisdiction_id=p, to_jurisdiction_id=c) for p, c in pairs - set(existing)]

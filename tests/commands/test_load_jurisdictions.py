@@ -263,6 +263,29 @@ def test_a_rerun_repairs_only_what_differs(loaded):
     ]
 
 
+@pytest.mark.django_db
+def test_a_place_the_data_does_not_list_keeps_its_counties(loaded):
+    # Gluckstadt, Mississippi comes from the statuses' seed file, not from the OCD extract.
+    mississippi = jurisdiction(f"{US}/state:ms")
+    madison = jurisdiction(f"{US}/state:ms/county:madison")
+    gluckstadt = Jurisdiction.objects.create(
+        ocd_id=f"{US}/state:ms/place:gluckstadt",
+        name="Gluckstadt",
+        search_name="gluckstadt",
+        level=Jurisdiction.Level.PLACE,
+        division_type="place",
+        parent=mississippi,
+        country_code="US",
+        is_official_ocd_id=False,
+    )
+    gluckstadt.counties.add(madison)
+
+    result = counts(run())
+
+    assert result["place counties"] == (0, 0, 30_642)  # no "deleted" part
+    assert list(gluckstadt.counties.all()) == [madison]
+
+
 def test_a_bad_data_file_stops_the_command_with_its_file_and_line(tmp_path: Path):
     for path in DEFAULT_OCD_DIR.glob("*.csv"):
         shutil.copy(path, tmp_path / path.name)
