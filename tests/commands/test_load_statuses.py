@@ -229,3 +229,41 @@ def test_shipped_entries_are_honest_about_verification(shipped):
     assert low.count() == 82
     assert set(low.values_list("unverified", flat=True)) == {True}
     assert ReviewFlag.objects.open().filter(legal_status__in=low).count() == 82
+
+
+def lookup(client, query: str, day: date = GATHERED_ON, substance: str = "kratom") -> dict:
+    """The API's answer for one substance, as a user of the running tracker would ask it."""
+    response = client.get(
+        "/api/v1/lookup/", {"q": query, "as_of": day.isoformat(), "substance": substance}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    return {"place": body["place"]["ocd_id"], **body["results"][0]}
+
+
+@pytest.mark.django_db
+def test_lookups_a_user_would_try_after_make_run(shipped, client):
+    alabama = lookup(client, "Alabama")
+    assert (alabama["status"], alabama["decided_by"]) == ("banned", f"{US}/state:al")
+    assert lookup(client, "Alabama", substance="7-oh")["status"] == "banned"
+
+    # A city that bans kratom inside a state that only restricts it.
+    san_diego = lookup(client, "San Diego, CA")
+    assert (san_diego["status"], san_diego["decided_by"]) == (
+        "banned",
+        f"{US}/state:ca/place:san_diego",
+    )
+    by_zip = lookup(client, "92101")
+    assert by_zip["place"] == f"{US}/state:ca/place:san_diego"
+    assert by_zip["status"] == "banned"
+    assert [layer["approximate"] for layer in by_zip["layers"]][-1] is True
+
+    # A country that changed its law, before and after.
+    assert lookup(client, "Thailand", date(2020, 6, 1))["status"] == "banned"
+    thailand_today = lookup(client, "TH")
+    assert (thailand_today["status"], thailand_today["minimum_age"]) == ("regulated", 18)
+
+    # Louisiana: 21+ in 2024, banned since August 2025.
+    louisiana_2024 = lookup(client, "Louisiana", date(2024, 6, 1))
+    assert (louisiana_2024["status"], louisiana_2024["minimum_age"]) == ("regulated", 21)
+    assert lookup(client, "Louisiana")["status"] == "banned"
