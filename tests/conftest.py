@@ -1,5 +1,9 @@
+import threading
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.models.signals import pre_save
 
 # Fixtures that make a test transactional (pytest-django commits, then flushes every table).
 _TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
@@ -74,3 +78,27 @@ def seven_oh(db):
     from legality.models import Substance
 
     return Substance.objects.get(slug="7-oh")
+
+
+@pytest.fixture
+def overlap_committed_before_the_insert(kratom):
+    """Another process commits an entry (fields: the yielded dict) between clean() and insert."""
+    from legality.models import LegalStatus
+    from tests.factories import LegalStatusFactory
+
+    race = {}
+
+    def commit_other_entry(sender, instance, **kwargs):
+        def other_process():
+            LegalStatus.objects.bulk_create(  # no signals, its own connection, autocommit
+                [LegalStatusFactory.build(substance=kratom, **race)]
+            )
+            connection.close()
+
+        thread = threading.Thread(target=other_process)
+        thread.start()
+        thread.join()
+
+    pre_save.connect(commit_other_entry, sender=LegalStatus, dispatch_uid="race")
+    yield race
+    pre_save.disconnect(sender=LegalStatus, dispatch_uid="race")

@@ -1,12 +1,9 @@
 """The curators' writes: saving an entry with its sources, verifying entries, closing flags."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from legality.curation import (
@@ -341,28 +338,8 @@ def test_confirm_unchanged_takes_the_same_queries_for_any_number_of_flags(
     assert not ReviewFlag.objects.filter(resolved_at__isnull=True).exists()
 
 
-# A concurrent write that got past clean() (PostgreSQL only: SQLite has no exclusion constraint)
-
-
-@pytest.fixture
-def overlap_committed_before_the_insert(kratom):
-    """Another process commits an entry (fields: the yielded dict) between clean() and insert."""
-    race = {}
-
-    def commit_other_entry(sender, instance, **kwargs):
-        def other_process():
-            LegalStatus.objects.bulk_create(  # no signals, its own connection, autocommit
-                [LegalStatusFactory.build(substance=kratom, **race)]
-            )
-            connection.close()
-
-        thread = threading.Thread(target=other_process)
-        thread.start()
-        thread.join()
-
-    pre_save.connect(commit_other_entry, sender=LegalStatus, dispatch_uid="race")
-    yield race
-    pre_save.disconnect(sender=LegalStatus, dispatch_uid="race")
+# A concurrent write that got past clean() (PostgreSQL only: SQLite has no exclusion constraint),
+# staged by the overlap_committed_before_the_insert fixture of tests/conftest.py.
 
 
 @pytest.mark.postgres
