@@ -13,7 +13,7 @@ from typing import Any
 
 import zipcodes
 
-from .ocd import ALIASES_FILE, read_us, read_us_aliases
+from .ocd import ALIASES_FILE, city_names_of_counties, read_us, read_us_aliases
 from .rows import AliasRow, Gazetteer, GazetteerDataError, JurisdictionRow, MatchReport
 from .store import KindSummary, LoadSummary, write_gazetteer
 from .world import (
@@ -78,7 +78,13 @@ def read_gazetteer(
     return Gazetteer(
         jurisdictions=jurisdictions,
         alternate_names=unique_names(
-            [*country_names, *subdivision_names, *territory_names], own_names
+            [
+                *country_names,
+                *subdivision_names,
+                *territory_names,
+                *city_names_of_counties(ocd_dir / ALIASES_FILE),
+            ],
+            own_names,
         ),
         aliases=aliases,
         zip_codes=zip_rows,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import us
 
-from .rows import AliasRow, GazetteerDataError, JurisdictionRow, Level, read_csv
+from .rows import AliasRow, AlternateNameRow, GazetteerDataError, JurisdictionRow, Level, read_csv
 
 US = "ocd-division/country:us"
 STATES_FILE = "us_country_states.csv"
@@ -214,6 +214,32 @@ def _read_places(
             )
         )
     return tuple(rows), tuple(nested)
+
+
+# Names people search for that no OCD row carries as its name.
+_EXTRA_US_NAMES = {
+    "ocd-division/country:us/district:dc": ("Washington, DC", "Washington, D.C.", "Washington DC"),
+}
+
+
+def city_names_of_counties(path: Path) -> tuple[AlternateNameRow, ...]:
+    """The city names of consolidated city-counties, as alternate names of their county.
+
+    OCD files San Francisco, Denver or Anchorage under their county id only, with the city's id
+    as an alias; without its city name, "San Francisco" would find only a township of that name
+    in Minnesota, a confident wrong answer. With it, the search lists both.
+    """
+    names = [
+        AlternateNameRow(ocd_id, name)
+        for ocd_id, extra in _EXTRA_US_NAMES.items()
+        for name in extra
+    ]
+    for _, row in read_csv(path, ("id", "sameAs")):
+        alias, target = row["id"], row["sameAs"]
+        if type_path(alias).endswith("/place") and not type_path(target).endswith("/place"):
+            # From the id: the census names them 'Juneau city and borough' and the like.
+            names.append(AlternateNameRow(target, place_name("", ocd_id=alias, postal_code="")))
+    return tuple(names)
 
 
 def read_us_aliases(path: Path, known_ids: set[str]) -> tuple[AliasRow, ...]:

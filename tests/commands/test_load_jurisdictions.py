@@ -296,3 +296,19 @@ def test_a_bad_data_file_stops_the_command_with_its_file_and_line(tmp_path: Path
 
     with pytest.raises(CommandError, match=rf"^{re.escape(str(counties))}, line 3: census_geoid"):
         run("--ocd-dir", str(tmp_path))
+
+
+@pytest.mark.django_db
+def test_consolidated_city_counties_are_found_by_their_city_name(loaded):
+    from legality.geography import AmbiguousPlace, find_place
+
+    # Without the city name, "San Francisco" found only a Minnesota township: a wrong answer.
+    with pytest.raises(AmbiguousPlace) as raised:
+        find_place("San Francisco")
+    assert f"{US}/state:ca/county:san_francisco" in {j.ocd_id for j in raised.value.candidates}
+    assert (
+        find_place("San Francisco, CA").jurisdiction.ocd_id == f"{US}/state:ca/county:san_francisco"
+    )
+    assert find_place("New Orleans").jurisdiction.ocd_id == f"{US}/state:la/parish:orleans"
+    assert find_place("Lexington, KY").jurisdiction.ocd_id == f"{US}/state:ky/county:fayette"
+    assert find_place("Washington, DC").jurisdiction.ocd_id == f"{US}/district:dc"

@@ -304,3 +304,16 @@ def test_a_bad_row_is_reported_with_its_file_and_line(ocd_copy, file, line, text
     assert (raised.value.path, raised.value.line) == (ocd_copy / file, line)
     assert str(raised.value).startswith(f"{ocd_copy / file}, line {line}: ")
     assert message in str(raised.value)
+
+
+def test_city_names_of_consolidated_city_counties_come_from_the_alias_ids():
+    from legality.gazetteer.ocd import city_names_of_counties
+
+    names = {
+        (row.ocd_id, row.name) for row in city_names_of_counties(DEFAULT_OCD_DIR / "us_aliases.csv")
+    }
+    assert ("ocd-division/country:us/state:ak/borough:juneau", "Juneau") in names
+    assert ("ocd-division/country:us/state:ca/county:san_francisco", "San Francisco") in names
+    assert ("ocd-division/country:us/district:dc", "Washington, DC") in names
+    # Independent cities are places already: their county-style aliases add no name.
+    assert not any(ocd_id.endswith("/place:richmond") for ocd_id, _ in names)
