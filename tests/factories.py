@@ -159,3 +159,33 @@ class CuratorFactory(UserFactory):
         if create:
             self.groups.add(Group.objects.get(name="Curators"))
             self.save()
+
+
+def create_period_history(
+    jurisdiction, substance, *, periods: int, sources: int, status_changes: bool = False
+) -> None:
+    """Yearly entries up to an open-ended one, each with `sources` sources and an open flag.
+
+    Each entry is saved twice so the history tables grow too: the second save rewords the summary,
+    or, with `status_changes`, turns regulated into banned and back (a change the public sees).
+    """
+    for year in range(periods):
+        begins = date(2026 - periods + year, 1, 1)
+        banned_first = bool(year % 2)
+        entry = LegalStatusFactory(
+            jurisdiction=jurisdiction,
+            substance=substance,
+            status=LegalStatus.Status.BANNED if banned_first else LegalStatus.Status.REGULATED,
+            minimum_age=21,
+            effective_from=begins,
+            effective_until=None if year == periods - 1 else begins.replace(year=begins.year + 1),
+            sources=SourceFactory.create_batch(sources),
+        )
+        if status_changes:
+            entry.status = (
+                LegalStatus.Status.REGULATED if banned_first else LegalStatus.Status.BANNED
+            )
+        else:
+            entry.summary += " Confirmed."
+        entry.save()
+        ReviewFlagFactory(legal_status=entry)

@@ -11,6 +11,7 @@ from tests.factories import (
     ReviewFlagFactory,
     SourceFactory,
     ZipCodeFactory,
+    create_period_history,
 )
 from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
 
@@ -397,24 +398,6 @@ def test_internal_notes_and_unpublished_entries_never_appear(client, kratom, mis
     assert b"draft ban" not in response.content
 
 
-def history(jurisdiction, substance, *, periods: int, sources: int) -> None:
-    """Yearly periods up to an open-ended one, each with sources, a flag and two history rows."""
-    for year in range(periods):
-        begins = date(2026 - periods + year, 1, 1)
-        entry = LegalStatusFactory(
-            jurisdiction=jurisdiction,
-            substance=substance,
-            status=BANNED if year % 2 else REGULATED,
-            minimum_age=21,
-            effective_from=begins,
-            effective_until=None if year == periods - 1 else begins.replace(year=begins.year + 1),
-            sources=SourceFactory.create_batch(sources),
-        )
-        entry.summary += " Confirmed."
-        entry.save()
-        ReviewFlagFactory(legal_status=entry)
-
-
 @pytest.mark.parametrize("size", ["one layer", "many layers"])
 def test_lookup_runs_a_constant_number_of_queries(
     client, kratom, seven_oh, size, django_assert_num_queries
@@ -422,15 +405,15 @@ def test_lookup_runs_a_constant_number_of_queries(
     state = UsStateFactory(name="Mississippi", postal_code="MS")
     if size == "one layer":
         town = NamedPlaceFactory(parent=state, name="Tupelo")
-        history(town, kratom, periods=1, sources=1)
+        create_period_history(town, kratom, periods=1, sources=1)
     else:
         counties = NamedCountyFactory.create_batch(
             3, parent=state, name=factory.Sequence(lambda n: f"County {n}")
         )
         town = NamedPlaceFactory(parent=state, name="Tupelo", counties=counties)
         for where in (state.parent, state, *counties, town):
-            history(where, kratom, periods=5, sources=4)
-            history(where, seven_oh, periods=3, sources=2)
+            create_period_history(where, kratom, periods=5, sources=4)
+            create_period_history(where, seven_oh, periods=3, sources=2)
 
     # 1-4 the dataset's last change (entries, entry history, source history, flags)
     # 5 find_place: the jurisdictions named "Tupelo" or "MS" with their parent chains

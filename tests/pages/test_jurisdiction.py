@@ -6,7 +6,13 @@ import factory
 import pytest
 
 from legality.models import LegalStatus
-from tests.factories import LegalStatusFactory, ReviewFlagFactory, SourceFactory, ZipCodeFactory
+from tests.factories import (
+    LegalStatusFactory,
+    ReviewFlagFactory,
+    SourceFactory,
+    ZipCodeFactory,
+    create_period_history,
+)
 from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, OcdAliasFactory
 
 from .conftest import NOTICE, text
@@ -266,38 +272,21 @@ def test_history_lists_the_changes_of_every_layer(client, kratom, mississippi, t
     assert "Reworded" not in history
 
 
-def history(jurisdiction, substance, *, periods: int, sources: int) -> None:
-    for year in range(periods):
-        begins = date(2026 - periods + year, 1, 1)
-        entry = LegalStatusFactory(
-            jurisdiction=jurisdiction,
-            substance=substance,
-            status=BANNED if year % 2 else REGULATED,
-            minimum_age=21,
-            effective_from=begins,
-            effective_until=None if year == periods - 1 else begins.replace(year=begins.year + 1),
-            sources=SourceFactory.create_batch(sources),
-        )
-        entry.status = REGULATED if year % 2 else BANNED
-        entry.save()
-        ReviewFlagFactory(legal_status=entry)
-
-
 @pytest.mark.parametrize("size", ["one layer", "many layers"])
 def test_page_runs_a_constant_number_of_queries(
     client, kratom, seven_oh, mississippi, size, django_assert_num_queries
 ):
     if size == "one layer":
         town = NamedPlaceFactory(parent=mississippi, name="Tupelo")
-        history(town, kratom, periods=1, sources=1)
+        create_period_history(town, kratom, periods=1, sources=1, status_changes=True)
     else:
         counties = NamedCountyFactory.create_batch(
             3, parent=mississippi, name=factory.Sequence(lambda n: f"County {n}")
         )
         town = NamedPlaceFactory(parent=mississippi, name="Tupelo", counties=counties)
         for where in (mississippi.parent, mississippi, *counties, town):
-            history(where, kratom, periods=5, sources=4)
-            history(where, seven_oh, periods=3, sources=2)
+            create_period_history(where, kratom, periods=5, sources=4, status_changes=True)
+            create_period_history(where, seven_oh, periods=3, sources=2, status_changes=True)
 
     # 1-4 the dataset's last change (entries, entry history, source history, flags)
     # 5 find_place: the division by OCD id or alias
@@ -319,7 +308,7 @@ def test_zip_page_runs_the_same_number_of_queries(
     client, kratom, mississippi, lee, tupelo, django_assert_num_queries
 ):
     ZipCodeFactory(code="38804", state=mississippi, county=lee, place=tupelo)
-    history(lee, kratom, periods=3, sources=2)
+    create_period_history(lee, kratom, periods=3, sources=2, status_changes=True)
     # 1-4 the dataset's last change, 5 the ZIP code with its state, county and place,
     # 6 the substances, 7 the ZIP's state, county and place with their parent chains,
     # 8 the statuses, 9 their sources, 10 the newest status changes of the layers

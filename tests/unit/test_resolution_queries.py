@@ -6,13 +6,10 @@ import factory
 import pytest
 
 from legality.geography import find_place
-from legality.models import LegalStatus
 from legality.resolution import resolve
 from tests.factories import (
-    LegalStatusFactory,
-    ReviewFlagFactory,
-    SourceFactory,
     ZipCodeFactory,
+    create_period_history,
 )
 from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
 
@@ -21,29 +18,9 @@ pytestmark = pytest.mark.django_db
 ON = date(2026, 6, 1)
 
 
-def history(jurisdiction, substance, *, periods: int, sources: int) -> None:
-    """`periods` consecutive yearly entries up to an open-ended one, each with `sources` sources
-    and an open flag, each saved twice so the history tables grow too."""
-    start = date(2026 - periods, 1, 1)
-    for year in range(periods):
-        begins = start.replace(year=start.year + year)
-        entry = LegalStatusFactory(
-            jurisdiction=jurisdiction,
-            substance=substance,
-            status=LegalStatus.Status.BANNED if year % 2 else LegalStatus.Status.REGULATED,
-            minimum_age=21,
-            effective_from=begins,
-            effective_until=None if year == periods - 1 else begins.replace(year=begins.year + 1),
-            sources=SourceFactory.create_batch(sources),
-        )
-        entry.summary += " Confirmed."
-        entry.save()
-        ReviewFlagFactory(legal_status=entry)
-
-
 def test_one_layer_with_one_source(django_assert_num_queries, kratom):
     state = UsStateFactory()
-    history(state, kratom, periods=1, sources=1)
+    create_period_history(state, kratom, periods=1, sources=1)
 
     # 1 the substances
     # 2 the state with its parent chain, and the counties it lies in (none)
@@ -62,8 +39,8 @@ def test_many_layers_sources_and_periods(django_assert_num_queries, kratom, seve
     )
     town = NamedPlaceFactory(parent=state, counties=counties)
     for jurisdiction in (state.parent, state, *counties, town):
-        history(jurisdiction, kratom, periods=5, sources=4)
-        history(jurisdiction, seven_oh, periods=3, sources=2)
+        create_period_history(jurisdiction, kratom, periods=5, sources=4)
+        create_period_history(jurisdiction, seven_oh, periods=3, sources=2)
 
     # 1 the substances
     # 2 the town with its parent chain, and the three counties it lies in
@@ -82,7 +59,7 @@ def test_zip_code_lookup(django_assert_num_queries, kratom):
     town = NamedPlaceFactory(parent=state, counties=[county])
     ZipCodeFactory(code="92101", state=state, county=county, place=town)
     for jurisdiction in (state, county, town):
-        history(jurisdiction, kratom, periods=3, sources=3)
+        create_period_history(jurisdiction, kratom, periods=3, sources=3)
 
     # 1 the ZIP code with its place, county and state
     # 2 the substances
