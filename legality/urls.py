@@ -19,6 +19,7 @@ urlpatterns = [
         name="jurisdiction-feed",
     ),
     path("j/<path:ocd_id>/", cached_public_view(views.jurisdiction), name="jurisdiction"),
+    path("badge/<path:ocd_id>.svg", cached_public_view(views.badge), name="badge"),
     # The whole published dataset, with its licence (legality/exports.py).
     path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
     path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import (
     HttpRequest,
@@ -19,12 +20,25 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
+from legality.badges import badge_svg
 from legality.dates import describe_end, describe_known_by, describe_start, format_date
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
 from legality.models import Jurisdiction
 from legality.overview import GlanceRow, overview, place_overview, status_changes
-from legality.resolution import UNKNOWN, Assumption, Entry, Layer, Result, Standing
+from legality.resolution import (
+    KRATOM,
+    UNKNOWN,
+    Assumption,
+    Entry,
+    Layer,
+    Result,
+    Standing,
+    SubstanceRef,
+    UnknownSubstance,
+    resolve,
+)
 
 CHANGES_PER_PAGE = 50
 
@@ -145,8 +159,32 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             "as_of_words": format_date(answer.as_of),
             "also": form.cleaned_data["also"],
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
+            "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
         },
     )
+
+
+def badge(request: HttpRequest, ocd_id: str) -> HttpResponse:
+    """A place's status for one substance as an SVG badge linking to its page (today's answer).
+
+    Errors answer in plain text, since an image tag shows nothing of an HTML page.
+    """
+    substance = request.GET.get("substance", KRATOM)
+    if not ocd_id.startswith("ocd-division/"):
+        return _plain(f"“{ocd_id}” is not an Open Civic Data division id.", status=404)
+    try:
+        match = find_place(ocd_id)
+        answer = resolve(match.jurisdiction, on=timezone.localdate(), substances=[substance])
+    except UnknownPlace as error:
+        return _plain(str(error), status=404)
+    except UnknownSubstance as error:
+        return _plain(f"{error} Use substance=kratom or substance=7-oh.", status=400)
+    if match.jurisdiction.ocd_id != ocd_id:  # an alias: the badge lives at the canonical id
+        url = reverse("legality:badge", args=[match.jurisdiction.ocd_id])
+        return HttpResponsePermanentRedirect(f"{url}?{urlencode({'substance': substance})}")
+    page = settings.SITE_URL + reverse("legality:jurisdiction", args=[answer.place.ocd_id])
+    svg = badge_svg(answer.results[0], place=answer.place, link=page)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 def changes(request: HttpRequest) -> HttpResponse:
@@ -168,6 +206,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     no pattern (Django's Resolver404, whose argument is not a sentence) shows the page's default."""
     message = exception.args[0] if exception.args else ""
     return not_found(request, message if isinstance(message, str) else "")
+
+
+def _plain(reason: str, *, status: int) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _bad_request(request: HttpRequest, reason: str, query: str = "") -> HttpResponse:
@@ -269,6 +311,22 @@ def _result(result: Result, *, on: datetime.date) -> dict:
             }
             for change in result.upcoming
         ],
+    }
+
+
+def _badge_snippet(ocd_id: str, substance: SubstanceRef) -> dict:
+    """The badge image and the HTML another site pastes to show it, with absolute links."""
+    query = urlencode({"substance": substance.slug})
+    image_url = f"{settings.SITE_URL}{reverse('legality:badge', args=[ocd_id])}?{query}"
+    page_url = settings.SITE_URL + reverse("legality:jurisdiction", args=[ocd_id])
+    alt = f"{substance.name} legal status, from the Kratom Legality Tracker"
+    snippet = format_html('<a href="{}"><img src="{}" alt="{}"></a>', page_url, image_url, alt)
+    return {
+        "slug": substance.slug,
+        "name": substance.name,
+        "image_url": image_url,
+        "alt": alt,
+        "snippet": snippet,
     }
 
 
