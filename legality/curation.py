@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from legality.alerts import record_answer_changes
 from legality.errors import FlagAlreadyClosed, NotPublishable, OverlappingPeriod
 from legality.models import LegalStatus, ReviewFlag, Source
 
@@ -65,6 +66,7 @@ def save_legal_status(
             finally:
                 del entry.skip_history_when_saving
             _write_history([entry], by=by, at=timezone.now(), is_new=is_new)
+            record_answer_changes([entry.jurisdiction_id], reason="saved by a curator")
     except IntegrityError as error:
         if OVERLAP_CONSTRAINT not in str(error):
             raise

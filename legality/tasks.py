@@ -14,6 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from legality.alerts import announce_changes, delete_unconfirmed, send_alert_messages
 from legality.locks import run_once
 from legality.models import Jurisdiction
 from legality.reports import run_staleness_report
@@ -78,3 +79,25 @@ def staleness_report_task(today: str | None = None) -> dict:
     day = date.fromisoformat(today) if today else timezone.localdate()
     run = run_once("staleness_report", lambda: run_staleness_report(today=day))
     return run.counts if run else SKIPPED
+
+
+@shared_task(
+    name="legality.send_alerts",
+    autoretry_for=TRANSIENT_MAIL_ERRORS,
+    retry_backoff=60,
+    retry_backoff_max=60 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_alerts_task(every_place: bool = False) -> dict:
+    # Enqueued after each change (legality.alerts.record_answer_changes) and run periodically,
+    # so whatever a broker outage left behind is sent later; the daily run compares every
+    # followed place (dated changes take effect without an edit). Idempotent (see alerts.py).
+    announced = announce_changes(today=timezone.localdate(), every_place=every_place)
+    sent = send_alert_messages(now=timezone.now())
+    return {"places": announced.places_compared, "queued": announced.messages_queued, "sent": sent}
+
+
+@shared_task(name="legality.delete_unconfirmed_subscriptions")
+def delete_unconfirmed_subscriptions_task() -> dict:
+    return {"deleted": delete_unconfirmed(now=timezone.now())}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from legality import exports, feeds, views
+from legality import alert_views, exports, feeds, views
 from legality.caching import cached_public_view
 
 app_name = "legality"
@@ -20,6 +20,14 @@ urlpatterns = [
     ),
     path("j/<path:ocd_id>/", cached_public_view(views.jurisdiction), name="jurisdiction"),
     path("badge/<path:ocd_id>.svg", cached_public_view(views.badge), name="badge"),
+    # Alerts: not cached (they act on a token or a form), and CSRF-exempt (see alert_views).
+    path("alerts/subscribe/", alert_views.alerts_subscribe, name="alerts-subscribe"),
+    path("alerts/confirm/<str:token>/", alert_views.alerts_confirm, name="alerts-confirm"),
+    path(
+        "alerts/unsubscribe/<str:token>/",
+        alert_views.alerts_unsubscribe,
+        name="alerts-unsubscribe",
+    ),
     # The whole published dataset, with its licence (legality/exports.py).
     path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
     path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),

@@ -227,6 +227,10 @@ DATASET_VERSION_SECONDS = env.int("DATASET_VERSION_SECONDS", default=30)
 
 LOGIN_URL = "admin:login"
 
+# Alerts for a place: sign-ups allowed per client address (django-ratelimit's "N/period"; it
+# counts in the default cache, which must be shared between web workers: Redis in production).
+ALERT_SIGNUP_RATE_PER_IP = env.str("ALERT_SIGNUP_RATE_PER_IP", default="20/h")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,12 +6,20 @@ autocomplete field or a read-only link, never a select of all of them.
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from legality.geography import normalize_name
-from legality.models import Jurisdiction, JurisdictionName, LegalStatus, OcdAlias, ZipCode
+from legality.models import (
+    Jurisdiction,
+    JurisdictionName,
+    LegalStatus,
+    OcdAlias,
+    Subscription,
+    ZipCode,
+)
 
 from .statuses import describe_period
 
@@ -81,6 +89,7 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         "iso_code",
         "census_geoid",
         "is_official_ocd_id",
+        "subscribers",
     ]
     list_select_related = ["parent"]
     list_filter = ["level", "is_official_ocd_id", "is_incorporated"]
@@ -109,6 +118,7 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Places", {"fields": ["is_incorporated", "counties"]}),
+        ("Alerts", {"fields": ["subscribers"]}),
     ]
     inlines = [JurisdictionNameInline, OcdAliasInline, LegalStatusSummaryInline]
 
@@ -123,10 +133,28 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         "country_code",
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Confirmed alert subscribers: a count per row (a subquery, so only the page's rows pay
+        # for it). Curators see how many people follow a place, never who.
+        confirmed = (
+            Subscription.objects.confirmed()
+            .filter(jurisdiction=OuterRef("pk"))
+            .order_by()
+            .values("jurisdiction")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        followers = Coalesce(Subquery(confirmed), 0)
+        return super().get_queryset(request).annotate(subscriber_count=followers)
+
+    @admin.display(description="alert subscribers", ordering="subscriber_count")
+    def subscribers(self, jurisdiction: Jurisdiction) -> int:
+        return jurisdiction.subscriber_count
+
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         if request.user.is_superuser or obj is None:
-            return []
-        return self.identity_fields
+            return ["subscribers"]
+        return [*self.identity_fields, "subscribers"]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         # Legal facts hang off jurisdictions (PROTECT): removing one is a superuser's decision,

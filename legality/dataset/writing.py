@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from legality.alerts import record_answer_changes
 from legality.geography import normalize_name
 from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source
 
@@ -35,7 +36,8 @@ def write_plan(plan: Plan) -> LoadResult:
     """Write a checked plan in the caller's transaction; say what changed."""
     extra_ids = _create_extras(plan)
     source_ids, sources_created, sources_updated = _upsert_sources(plan)
-    entry_ids, created, updated = _upsert_entries(plan, extra_ids, source_ids)
+    entry_ids, created, updated, changed_places = _upsert_entries(plan, extra_ids, source_ids)
+    record_answer_changes(changed_places, reason=plan.history_reason)
     return LoadResult(
         created=created,
         updated=updated,
@@ -96,8 +98,9 @@ def _upsert_sources(plan: Plan) -> tuple[dict[SourceKey, int], int, int]:
 
 def _upsert_entries(
     plan: Plan, extra_ids: dict[str, int], source_ids: dict[SourceKey, int]
-) -> tuple[list[int], int, int]:
-    """Entry ids in plan order. Saved one by one: history then records them with their sources."""
+) -> tuple[list[int], int, int, set[int]]:
+    """Entry ids in plan order, counts created and updated, and the jurisdictions of the entries
+    written. Saved one by one: history then records them with their sources."""
     for entry in plan.entries:
         if isinstance(entry.jurisdiction, str):
             entry.jurisdiction = extra_ids[entry.jurisdiction]
@@ -105,7 +108,7 @@ def _upsert_entries(
         jurisdiction_id__in={entry.jurisdiction for entry in plan.entries}
     ).prefetch_related("sources")
     by_key = {(s.jurisdiction_id, s.substance_id, s.effective_from): s for s in stored}
-    ids, created, updated = [], 0, 0
+    ids, created, updated, changed_places = [], 0, 0, set()
     for entry in plan.entries:
         wanted_sources = {source_ids[key] for key in entry.source_keys}
         status = by_key.get((entry.jurisdiction, entry.substance_id, entry.effective_from))
@@ -129,7 +132,8 @@ def _upsert_entries(
         status.save()
         status.sources.set(wanted_sources)  # history records the new set (m2m_fields)
         ids.append(status.pk)
-    return ids, created, updated
+        changed_places.add(status.jurisdiction_id)
+    return ids, created, updated, changed_places
 
 
 def _raise_flags(plan: Plan, entry_ids: list[int]) -> int:

@@ -1,3 +1,4 @@
+from .alerts import AlertMessage, AlertOutbox, Subscription
 from .checks import JobLock, SourceCheck
 from .jurisdictions import Jurisdiction, JurisdictionName, OcdAlias, ZipCode
 from .policy import ReviewPolicy
@@ -5,6 +6,8 @@ from .review import ReviewFlag, StalenessReport
 from .statuses import DatePrecision, LegalStatus, Source, Substance
 
 __all__ = [
+    "AlertMessage",
+    "AlertOutbox",
     "DatePrecision",
     "JobLock",
     "Jurisdiction",
@@ -16,6 +19,7 @@ __all__ = [
     "Source",
     "SourceCheck",
     "StalenessReport",
+    "Subscription",
     "Substance",
     "ZipCode",
 ]

@@ -131,3 +131,28 @@ def test_no_form_lists_every_jurisdiction(superuser_client, page):
 
     assert response.status_code == 200
     assert "Unrelated Town" not in response.content.decode()
+
+
+def test_curators_see_subscriber_counts_never_addresses(curator_client):
+    from django.utils import timezone
+
+    from legality.models import Subscription
+
+    followed, other = PlaceFactory(name="Tupelo"), PlaceFactory(name="Oxford")
+    for n, confirmed in enumerate([True, True, False]):
+        Subscription.objects.create(
+            email=f"secret{n}@example.org",
+            jurisdiction=followed,
+            token=f"t{n}",
+            confirmed_at=timezone.now() if confirmed else None,
+        )
+
+    changelist = curator_client.get("/admin/legality/jurisdiction/")
+    change = curator_client.get(f"/admin/legality/jurisdiction/{followed.pk}/change/")
+
+    rows = {row.pk: row.subscriber_count for row in changelist.context["cl"].result_list}
+    assert rows[followed.pk] == 2  # the unconfirmed sign-up is not a follower
+    assert rows[other.pk] == 0
+    for response in (changelist, change):
+        assert "secret" not in response.content.decode()
+    assert "alert subscribers" in changelist.content.decode().lower()
