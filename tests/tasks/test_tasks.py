@@ -76,14 +76,21 @@ def test_report_task_retries_only_transient_mail_errors():
     assert staleness_report_task.retry_backoff
 
 
-def test_the_migration_schedules_the_three_jobs_with_registered_tasks():
-    scheduled = dict(PeriodicTask.objects.values_list("task", "crontab__hour"))
+def test_the_migrations_schedule_the_jobs_with_registered_tasks():
+    scheduled = sorted(
+        PeriodicTask.objects.values_list("task", "crontab__hour", "interval__every", "kwargs"),
+        key=str,
+    )
 
-    assert scheduled == {
-        "legality.check_sources": "2",
-        "legality.flag_stale_entries": "3",
-        "legality.staleness_report": "6",
-    }
+    assert scheduled == [
+        ("legality.check_sources", "2", None, "{}"),
+        ("legality.delete_unconfirmed_subscriptions", "3", None, "{}"),
+        ("legality.flag_stale_entries", "3", None, "{}"),
+        ("legality.send_alerts", "3", None, '{"every_place": true}'),
+        ("legality.send_alerts", None, 10, "{}"),
+        ("legality.staleness_report", "6", None, "{}"),
+    ]
+    scheduled = {task for task, *_ in scheduled}
     assert set(scheduled) <= set(app.tasks)
     report = PeriodicTask.objects.get(task="legality.staleness_report")
     assert report.crontab.day_of_week == "1"  # weekly, on Mondays
