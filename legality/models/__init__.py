@@ -1,3 +1,4 @@
+from .activities import ActivityRule
 from .alerts import AlertMessage, AlertOutbox, Subscription
 from .checks import JobLock, SourceCheck
 from .jurisdictions import Jurisdiction, JurisdictionName, OcdAlias, ZipCode
@@ -6,6 +7,7 @@ from .review import ReviewFlag, StalenessReport
 from .statuses import DatePrecision, LegalStatus, Source, Substance
 
 __all__ = [
+    "ActivityRule",
     "AlertMessage",
     "AlertOutbox",
     "DatePrecision",

@@ -4,10 +4,12 @@
 the same rules on already-loaded layers, for tests and for callers that hold the data.
 """
 
+from .activities import combine_activities
 from .answers import (
     KRATOM,
     SEVEN_OH,
     UNKNOWN,
+    ActivityAnswer,
     Answer,
     Assumption,
     Change,
@@ -27,6 +29,7 @@ __all__ = [
     "KRATOM",
     "SEVEN_OH",
     "UNKNOWN",
+    "ActivityAnswer",
     "Answer",
     "Assumption",
     "Change",
@@ -39,6 +42,7 @@ __all__ = [
     "Standing",
     "SubstanceRef",
     "UnknownSubstance",
+    "combine_activities",
     "load_enclosures",
     "resolve",
     "resolve_layers",

@@ -7,6 +7,7 @@ tested without a database and the API, pages and CSV all shape the same answer.
 import datetime
 from dataclasses import dataclass
 
+from legality.activities import Coding
 from legality.dates import last_day_in_force, start_of_period
 from legality.models import DatePrecision, LegalStatus
 
@@ -91,6 +92,7 @@ class Entry:
     recorded_on: datetime.date | None = None  # the day the entry was created
     has_open_flag: bool = False
     sources: tuple[SourceRef, ...] = ()
+    coding: Coding = Coding()  # what it says of each activity
 
     @property
     def start(self) -> datetime.date | None:
@@ -174,6 +176,16 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ActivityAnswer:
+    """The combined answer for one activity (resolution/activities.py), and who decided it."""
+
+    activity: str  # one of legality.activities.ACTIVITIES
+    rule: str  # one of legality.activities.RULES
+    decided_by: JurisdictionRef | None = None  # None: no layer applies, or none addresses it
+    minimum_age: int | None = None  # age_limited or conditions: the highest age governing it
+
+
+@dataclass(frozen=True)
 class Result:
     """The answer for one substance."""
 
@@ -188,6 +200,7 @@ class Result:
     layers: tuple[Layer, ...]  # broadest first: country, state, counties, place
     upcoming: tuple[Change, ...] = ()
     assumptions: tuple[str, ...] = ()
+    activities: tuple[ActivityAnswer, ...] = ()  # one per activity, in ACTIVITIES order
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from legality.activities import Coding, ProductLimit
 from legality.errors import TrackerError
 from legality.geography import PlaceMatch
 from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source, Substance, ZipCode
@@ -184,6 +185,17 @@ def entry_from_status(status: LegalStatus) -> Entry:
         recorded_on=timezone.localdate(status.created_at),
         has_open_flag=status.has_open_flag,
         sources=tuple(_source(source) for source in status.sources.all()),
+        coding=coding_of(status),
+    )
+
+
+def coding_of(status: LegalStatus) -> Coding:
+    """What `status` says of each activity, as resolution's plain data."""
+    return Coding(
+        rules=tuple(status.activity_rules.values()),
+        minimum_age_applies_to=tuple(status.minimum_age_applies_to),
+        product_limits=tuple(ProductLimit(**limit) for limit in status.product_limits),
+        penalty=status.penalty,
     )
 
 

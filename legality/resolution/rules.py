@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from legality.dates import describe_known_by
 from legality.models import DatePrecision, LegalStatus
 
+from .activities import combine_activities
 from .answers import (
     KRATOM,
     LEVEL_ORDER,
@@ -120,6 +121,7 @@ def resolve_substance(
             layers=layers,
             upcoming=upcoming,
             assumptions=assumptions,
+            activities=combine_activities(layers),
         )
     # max() keeps the first of equals, and layers run broadest first: a tie goes to the broadest.
     decider = max(applying, key=lambda layer: RANK[layer.status])
@@ -141,6 +143,7 @@ def resolve_substance(
         layers=layers,
         upcoming=upcoming,
         assumptions=assumptions,
+        activities=combine_activities(layers),
     )
 
 
