@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 setup: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_jurisdictions
-	$(BIN)/python manage.py load_statuses --if-empty
+	$(BIN)/python manage.py load_statuses
 	$(BIN)/python manage.py create_demo_curator
 
 run: setup

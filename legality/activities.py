@@ -114,11 +114,13 @@ def contradictions(*, status: str, minimum_age: int | None, rules: Mapping[str, 
 def doubts(*, status: str, rules: Mapping[str, str]) -> list[str]:
     """Codings that may disagree with the status word and deserve a curator's look; [] if none.
 
-    A `restricted` entry prohibits some activities or products; one with no activity coded
-    `prohibited` may restrict only products, or be coded from too little. The coding is what
-    the sources say (the reference's README), so this is a question for a curator, not a refusal.
+    A `restricted` entry prohibits some activities or products; one with some activity coded
+    but none `prohibited` may restrict only products, or be coded from too little. The coding is
+    what the sources say (the reference's README), so this is a question for a curator, not a
+    refusal. An entry whose sources tell nothing of any activity (all `unknown`) is no doubt.
     """
-    if status == "restricted" and PROHIBITED not in (rules.get(a) for a in ACTIVITIES):
+    said = [rules.get(activity) for activity in ACTIVITIES]
+    if status == "restricted" and PROHIBITED not in said and set(said) != {UNKNOWN}:
         return [
             "a restricted entry with no activity coded 'prohibited': check whether only "
             "products are restricted, or the coding or the status is wrong"

@@ -13,9 +13,11 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 
+from legality.activities import ACTIVITIES, contradictions, doubts, field_name
 from legality.geography import normalize_name
 from legality.models import Jurisdiction, LegalStatus, Source, Substance
 
+from . import activities
 from .checks import (
     ENTRY_FIELDS,
     check_entry_fields,
@@ -37,8 +39,9 @@ _REQUIRED = set(
     "jurisdiction substance status summary confidence confidence_reason sources".split()
 )
 _OPTIONAL = set(
-    "minimum_age applies_to effective_from effective_from_precision effective_until notes".split()
-)
+    "minimum_age applies_to effective_from effective_from_precision effective_until notes "
+    "previous_effective_from activities_note".split()
+) | set(activities.KEYS)
 _JURISDICTION_KEYS = set("ocd_id name level country state county".split())
 _SOURCE_KEYS = set("url title publisher kind citation published".split())
 _EXTRA_KEYS = set(
@@ -63,7 +66,10 @@ class PlannedEntry:
     effective_from: date | None
     values: dict[str, Any]  # every other field the record sets
     source_keys: list[SourceKey]
-    flag_note: str  # "" when the entry needs no review flag
+    flag_notes: tuple[str, ...]  # each a reason for a `manual` review flag; () when none
+    # A corrected start: the stored entry to correct is the one with this start (None: unknown).
+    corrects_start: bool = False
+    previous_effective_from: date | None = None
 
     @property
     def period(self) -> Period:
@@ -79,6 +85,8 @@ class Plan:
     entries: list[PlannedEntry]
     notes: list[str]
     history_reason: str
+    # Shipped codings that disagree with their status word: loaded, flagged and reported.
+    warnings: list[RecordError]
 
 
 def check_documents(documents: list[Document]) -> Plan:
@@ -93,6 +101,7 @@ class _Checker:
         self.documents = documents
         self.errors = [error for document in documents for error in document.errors]
         self.notes: list[str] = []
+        self.warnings: list[RecordError] = []
         self.sources: dict[SourceKey, dict[str, Any]] = {}
         self.source_first_seen: dict[SourceKey, str] = {}
         self.extras: dict[str, dict[str, Any]] = {}
@@ -121,7 +130,7 @@ class _Checker:
             raise DatasetError(self.errors)
         # History's change reason holds 100 characters: the file names, not their folders.
         reason = "Loaded from " + ", ".join(Path(d.path).name for d in self.documents)
-        return Plan(self.extras, self.sources, entries, self.notes, reason[:100])
+        return Plan(self.extras, self.sources, entries, self.notes, reason[:100], self.warnings)
 
     def check_extra(self, path: str, line: int, fields: dict[str, Field]) -> None:
         """A jurisdiction the OCD lists lack, to create unless the geography has it by now."""
@@ -154,6 +163,11 @@ class _Checker:
         jurisdiction = self.jurisdiction(path, fields.get("jurisdiction"))
         substance_id = self.substance(path, fields.get("substance"))
         values = self.entry_values(path, fields, jurisdiction)
+        coding, problems = activities.activity_values(fields)
+        for problem_line, message in problems:
+            self.error(path, problem_line, message)
+        values |= coding
+        previous = self.previous_start(path, fields)
         source_keys, published = self.check_sources(path, fields.get("sources"), label)
         if len(self.errors) > errors_before or not jurisdiction or not substance_id:
             return None
@@ -169,6 +183,7 @@ class _Checker:
         notes = ([fields["confidence_reason"].value] if low else []) + (
             [] if published else [UNDATED_NOTE]
         )
+        notes += self.coding_warnings(path, fields, values, label)
         try:  # the model's own field rules (lengths, blanks), as the admin would apply them
             LegalStatus(**values).clean_fields(exclude=["jurisdiction", "substance"])
         except ValidationError as error:
@@ -184,8 +199,29 @@ class _Checker:
             effective_from=values.pop("effective_from"),
             values=values,
             source_keys=source_keys,
-            flag_note="\n\n".join(notes),
+            flag_notes=tuple(notes),
+            corrects_start="previous_effective_from" in fields,
+            previous_effective_from=previous,
         )
+
+    def previous_start(self, path: str, fields: dict[str, Field]) -> date | None:
+        """The start a corrected record was shipped with (None: unknown, or no correction)."""
+        if "previous_effective_from" not in fields:
+            return None
+        return self.day(path, fields["previous_effective_from"], "previous_effective_from")
+
+    def coding_warnings(
+        self, path: str, fields: dict[str, Field], values: dict[str, Any], label: str
+    ) -> list[str]:
+        """Review notes for a coding that disagrees with the status word, each also a warning
+        at the line of the record's activities."""
+        rules = {activity: values[field_name(activity)] for activity in ACTIVITIES}
+        found = contradictions(
+            status=values["status"], minimum_age=values["minimum_age"], rules=rules
+        ) + doubts(status=values["status"], rules=rules)
+        line = fields["activities"].line if "activities" in fields else fields["status"].line
+        self.warnings += [RecordError(path, line, f"{label}: {problem}") for problem in found]
+        return [f"The seed data's activities disagree with its status: {p}." for p in found]
 
     def jurisdiction(self, path: str, f: Field | None) -> tuple[int | str, str] | None:
         """(id, or the OCD id of an extra still to create; level): by OCD id, alias, then name."""
@@ -237,7 +273,7 @@ class _Checker:
             self.error(
                 path, fields["confidence_reason"].line, "confidence_reason must be some text"
             )
-        notes = f"\n\n{value('notes')}" if value("notes") else ""
+        notes = "".join(f"\n\n{value(key)}" for key in ("notes", "activities_note") if value(key))
         return checked.values | {
             "internal_notes": f"Confidence: {value('confidence')}. {reason}" + notes,
         }
@@ -314,7 +350,11 @@ class _Checker:
         ).values_list("pk", "jurisdiction_id", "substance_id", "effective_from", "effective_until")
         for pk, jurisdiction_id, substance_id, start, end in stored:
             group = groups[jurisdiction_id, substance_id]
-            if any(entry.effective_from == start for entry in group):
+            if any(
+                entry.effective_from == start
+                or (entry.corrects_start and entry.previous_effective_from == start)
+                for entry in group
+            ):
                 continue  # this record is that entry: it is updated, not kept beside it
             for entry in [entry for entry in group if _overlap((start, end), entry.period)]:
                 until = end - timedelta(days=1) if end else "today"

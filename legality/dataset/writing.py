@@ -1,7 +1,9 @@
 """Writing, in the caller's transaction: upserts on natural keys, with history.
 
-Entries are upserted on (jurisdiction, substance, effective_from) and sources on (url,
-citation, title), so writing the same plan again changes nothing.
+Entries are upserted on (jurisdiction, substance, effective_from), or on the start a corrected
+record names as its previous one, and sources on (url, citation, title), so writing the same
+plan again changes nothing. What a load may change in an entry a curator edited is
+merging.py's rule.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,9 @@ from legality.alerts import record_answer_changes
 from legality.geography import normalize_name
 from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source
 
-from .planning import Plan, SourceKey
+from .errors import RecordError
+from .merging import ACTIVITIES_REASON, LOADED_REASON, describe_held, last_loaded, merge, values_of
+from .planning import Plan, PlannedEntry, SourceKey
 
 _SOURCE_FIELDS = ["publisher", "kind", "published_on", "published_precision"]
 
@@ -30,23 +34,29 @@ class LoadResult:
     flags_created: int
     jurisdictions_created: int
     notes: tuple[str, ...] = ()
+    held: int = 0  # entries a curator edited whose corrections wait in a review flag
+    warnings: tuple[RecordError, ...] = ()  # codings that disagree with their status word
 
 
 def write_plan(plan: Plan) -> LoadResult:
     """Write a checked plan in the caller's transaction; say what changed."""
     extra_ids = _create_extras(plan)
     source_ids, sources_created, sources_updated = _upsert_sources(plan)
-    entry_ids, created, updated, changed_places = _upsert_entries(plan, extra_ids, source_ids)
+    flag_notes, (created, updated, held), changed_places = _upsert_entries(
+        plan, extra_ids, source_ids
+    )
     record_answer_changes(changed_places, reason=plan.history_reason)
     return LoadResult(
         created=created,
         updated=updated,
-        unchanged=len(plan.entries) - created - updated,
+        unchanged=len(plan.entries) - created - updated - held,
         sources_created=sources_created,
         sources_updated=sources_updated,
-        flags_created=_raise_flags(plan, entry_ids),
+        flags_created=_raise_flags(flag_notes, reason=plan.history_reason),
         jurisdictions_created=len(extra_ids),
         notes=tuple(plan.notes),
+        held=held,
+        warnings=tuple(plan.warnings),
     )
 
 
@@ -98,9 +108,13 @@ def _upsert_sources(plan: Plan) -> tuple[dict[SourceKey, int], int, int]:
 
 def _upsert_entries(
     plan: Plan, extra_ids: dict[str, int], source_ids: dict[SourceKey, int]
-) -> tuple[list[int], int, int, set[int]]:
-    """Entry ids in plan order, counts created and updated, and the jurisdictions of the entries
-    written. Saved one by one: history then records them with their sources."""
+) -> tuple[dict[int, list[str]], tuple[int, int, int], set[int]]:
+    """Create or merge every planned entry: the review notes each entry's flag should carry, how
+    many entries were created, updated and held (a curator's, with corrections waiting), and
+    the jurisdictions of the entries written.
+
+    Saved one by one, so history records each with its sources.
+    """
     for entry in plan.entries:
         if isinstance(entry.jurisdiction, str):
             entry.jurisdiction = extra_ids[entry.jurisdiction]
@@ -108,49 +122,93 @@ def _upsert_entries(
         jurisdiction_id__in={entry.jurisdiction for entry in plan.entries}
     ).prefetch_related("sources")
     by_key = {(s.jurisdiction_id, s.substance_id, s.effective_from): s for s in stored}
-    ids, created, updated, changed_places = [], 0, 0, set()
+    loaded = last_loaded([status.pk for status in by_key.values()])
+    notes: dict[int, list[str]] = {}
+    created = updated = held = 0
+    changed_places: set[int] = set()
     for entry in plan.entries:
-        wanted_sources = {source_ids[key] for key in entry.source_keys}
-        status = by_key.get((entry.jurisdiction, entry.substance_id, entry.effective_from))
+        wanted = entry.values | {
+            "effective_from": entry.effective_from,
+            "sources": {source_ids[key] for key in entry.source_keys},
+        }
+        status = _stored_entry(entry, by_key)
         if status is None:
             status = LegalStatus(
-                jurisdiction_id=entry.jurisdiction,
-                substance_id=entry.substance_id,
-                effective_from=entry.effective_from,
+                jurisdiction_id=entry.jurisdiction, substance_id=entry.substance_id
             )
+            _write(status, wanted, reason=plan.history_reason)
             created += 1
-        elif all(getattr(status, k) == v for k, v in entry.values.items()) and wanted_sources == {
-            source.pk for source in status.sources.all()
-        }:
-            ids.append(status.pk)
+            changed_places.add(status.jurisdiction_id)
+            notes[status.pk] = list(entry.flag_notes)
             continue
-        else:
+        current = values_of(status, {source.pk for source in status.sources.all()})
+        merged = merge(
+            current,
+            loaded.get(status.pk),
+            wanted,
+            last_verified_at=status.last_verified_at,
+            verified_by_curator=status.last_verified_by_id is not None,
+        )
+        if merged.write:
+            reason = plan.history_reason
+            if not merged.as_load:
+                reason = reason.replace(LOADED_REASON, ACTIVITIES_REASON, 1)[:100]
+            _write(status, merged.write, reason=reason)
             updated += 1
-        for name, value in entry.values.items():
-            setattr(status, name, value)
-        status._change_reason = plan.history_reason
-        status.save()
-        status.sources.set(wanted_sources)  # history records the new set (m2m_fields)
-        ids.append(status.pk)
-        changed_places.add(status.jurisdiction_id)
-    return ids, created, updated, changed_places
+            changed_places.add(status.jurisdiction_id)
+        # The seed data's own notes belong to what it wrote; a held correction asks a curator.
+        notes[status.pk] = list(entry.flag_notes) if merged.as_load else []
+        if merged.held:
+            notes[status.pk].append(describe_held(merged.held))
+            held += 1
+    return notes, (created, updated, held), changed_places
 
 
-def _raise_flags(plan: Plan, entry_ids: list[int]) -> int:
-    """A `manual` review flag where a record asks for one and none was raised before."""
-    notes = zip(entry_ids, [entry.flag_note for entry in plan.entries], strict=True)
-    wanted = {pk: note for pk, note in notes if note}
-    raised = ReviewFlag.objects.filter(legal_status_id__in=wanted, reason=ReviewFlag.Reason.MANUAL)
-    # Not beside an open manual flag (one per reason), nor again once a curator resolved it.
-    skip = {
-        pk
-        for pk, note, resolved_at in raised.values_list("legal_status_id", "note", "resolved_at")
-        if resolved_at is None or note == wanted[pk]
-    }
-    flags = [
-        ReviewFlag(legal_status_id=pk, reason=ReviewFlag.Reason.MANUAL, note=note)
-        for pk, note in wanted.items()
-        if pk not in skip
-    ]
-    bulk_create_with_history(flags, ReviewFlag, default_change_reason=plan.history_reason)
-    return len(flags)
+def _stored_entry(entry: PlannedEntry, by_key: dict[tuple, LegalStatus]) -> LegalStatus | None:
+    """The stored entry a record writes: the one with its start, or the one it corrects."""
+    found = by_key.get((entry.jurisdiction, entry.substance_id, entry.effective_from))
+    if found is None and entry.corrects_start:
+        return by_key.get((entry.jurisdiction, entry.substance_id, entry.previous_effective_from))
+    return found
+
+
+def _write(status: LegalStatus, values: dict, *, reason: str) -> None:
+    sources = values.pop("sources", None)
+    for name, value in values.items():
+        setattr(status, name, value)
+    status._change_reason = reason
+    status.save()
+    if sources is not None:
+        status.sources.set(sources)  # history records the new set (m2m_fields)
+
+
+def _raise_flags(notes: dict[int, list[str]], *, reason: str) -> int:
+    """Raise each note once, in a `manual` review flag; return how many flags were raised or added
+    to.
+
+    A note already in one of the entry's manual flags, open or resolved, is not raised again (a
+    curator who resolved it has answered it). New notes go into the entry's open manual flag
+    (one open flag per reason), or into a new one.
+    """
+    wanted = {pk: parts for pk, parts in notes.items() if parts}
+    raised: dict[int, list[ReviewFlag]] = {pk: [] for pk in wanted}
+    for flag in ReviewFlag.objects.filter(
+        legal_status_id__in=wanted, reason=ReviewFlag.Reason.MANUAL
+    ).order_by("pk"):
+        raised[flag.legal_status_id].append(flag)
+    new_flags, grown = [], []
+    for pk, parts in wanted.items():
+        missing = [part for part in parts if not any(part in f.note for f in raised[pk])]
+        if not missing:
+            continue
+        if open_flag := next((f for f in raised[pk] if f.resolved_at is None), None):
+            open_flag.note = "\n\n".join([open_flag.note, *missing]).strip()
+            grown.append(open_flag)
+        else:
+            note = "\n\n".join(missing)
+            new_flags.append(
+                ReviewFlag(legal_status_id=pk, reason=ReviewFlag.Reason.MANUAL, note=note)
+            )
+    bulk_create_with_history(new_flags, ReviewFlag, default_change_reason=reason)
+    bulk_update_with_history(grown, ReviewFlag, ["note"], default_change_reason=reason)
+    return len(new_flags) + len(grown)

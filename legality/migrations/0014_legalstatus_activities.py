@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0011_stalenessreport_one_per_day'),
+        ('legality', '0013_alert_schedules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
