@@ -62,6 +62,10 @@ class Coding:
     def rule(self, activity: str) -> str:
         return self.rules[ACTIVITIES.index(activity)]
 
+    @property
+    def by_activity(self) -> dict[str, str]:
+        return dict(zip(ACTIVITIES, self.rules, strict=True))
+
 
 def field_name(activity: str) -> str:
     """The LegalStatus field that holds what the entry says of `activity` (`import_rule`, ...).

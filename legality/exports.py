@@ -17,6 +17,7 @@ from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from legality.activities import ACTIVITIES
 from legality.dates import last_day_in_force
 from legality.models import LegalStatus, Source
 
@@ -55,6 +56,10 @@ CSV_COLUMNS = [
     "last_verified_at",
     "summary",
     "details",
+    *ACTIVITIES,  # one column per activity: what the entry says of it
+    "minimum_age_applies_to",  # activities separated by spaces
+    "product_limits",  # "kind: text", separated by " | "
+    "penalty",
     "sources",
 ]
 
@@ -110,6 +115,10 @@ def entry_record(entry: LegalStatus) -> dict[str, Any]:
         "last_verified_at": _iso(entry.last_verified_at),
         "summary": entry.summary,
         "details": entry.details,
+        "activities": entry.activity_rules,
+        "minimum_age_applies_to": entry.minimum_age_applies_to,
+        "product_limits": entry.product_limits,
+        "penalty": entry.penalty or None,
         "sources": [
             {
                 "title": source.title,
@@ -134,7 +143,9 @@ def statuses_json(request: HttpRequest) -> HttpResponse:
         "license": LICENSE,
         "attribution": LICENSE_LINE,
         "disclaimer": NOT_ADVICE,
-        "conventions": "effective_until is the last day in force; null: still in force.",
+        "conventions": "effective_until is the last day in force; null: still in force. "
+        "activities: what each entry says of sale, possession, use, manufacture, distribution "
+        "and import: allowed, prohibited, age_limited, conditions, not_addressed or unknown.",
         "entries": [entry_record(entry) for entry in dataset.entries],
     }
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
@@ -175,6 +186,9 @@ def _csv_row(record: dict[str, Any]) -> list[str]:
         "level": record["jurisdiction"]["level"],
         "country": record["jurisdiction"]["country"],
         "unverified": "true" if record["unverified"] else "false",
+        **record["activities"],
+        "minimum_age_applies_to": " ".join(record["minimum_age_applies_to"]),
+        "product_limits": " | ".join(f"{p['kind']}: {p['text']}" for p in record["product_limits"]),
         "sources": " | ".join(_describe_source(source) for source in record["sources"]),
     }
     return ["" if flat[column] is None else str(flat[column]) for column in CSV_COLUMNS]

@@ -217,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for each vocabulary of legality.activities, wherever a serializer uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityEnum": "legality.activities.ACTIVITIES",
+        "ActivityRuleEnum": "legality.activities.RULES",
+        "ProductLimitKindEnum": "legality.activities.PRODUCT_LIMIT_KINDS",
+    },
 }
 
 # Public answers: how long browsers and proxies may keep them, how long the server keeps its own

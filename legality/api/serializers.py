@@ -4,7 +4,26 @@ from datetime import date, timedelta
 
 from rest_framework import serializers
 
+from legality.activities import ACTIVITIES, PRODUCT_LIMIT_KINDS, RULES
 from legality.models import Jurisdiction, LegalStatus, Source
+
+ACTIVITY_RULES_HELP = (
+    "What the entry says of each activity (sale, possession, use, manufacture, distribution, "
+    "import): allowed, prohibited, age_limited, conditions (allowed under a licence, "
+    "registration or product rules), not_addressed (the law is silent) or unknown (the sources "
+    "don't tell)."
+)
+
+
+def activity_rules_field(**kwargs) -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.ChoiceField(choices=RULES), help_text=ACTIVITY_RULES_HELP, **kwargs
+    )
+
+
+class ProductLimitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PRODUCT_LIMIT_KINDS)
+    text = serializers.CharField()
 
 
 class LastDayInForceField(serializers.DateField):
@@ -63,6 +82,13 @@ class LegalStatusSerializer(serializers.ModelSerializer):
     effective_until = LastDayInForceField(help_text="Last day in force; null: still in force.")
     stale = serializers.BooleanField(source="is_stale", help_text="Has an open review flag.")
     sources = SourceSerializer(many=True)
+    activities = activity_rules_field(source="activity_rules")
+    minimum_age_applies_to = serializers.ListField(
+        child=serializers.ChoiceField(choices=ACTIVITIES),
+        help_text="The activities the minimum age governs.",
+    )
+    product_limits = ProductLimitSerializer(many=True)
+    penalty = BlankAsNullField(help_text="The penalty in plain words; null: not known.")
 
     class Meta:
         model = LegalStatus
@@ -81,6 +107,10 @@ class LegalStatusSerializer(serializers.ModelSerializer):
             "last_verified_at",
             "stale",
             "updated_at",
+            "activities",
+            "minimum_age_applies_to",
+            "product_limits",
+            "penalty",
             "sources",
         ]
 
@@ -197,6 +227,22 @@ class LayerSerializer(serializers.Serializer):
     )
     notes = serializers.ListField(child=serializers.CharField())
     assumptions = serializers.ListField(child=serializers.CharField())
+    activities = activity_rules_field(source="entry.coding.by_activity", allow_null=True)
+    minimum_age_applies_to = serializers.ListField(
+        source="entry.coding.minimum_age_applies_to",
+        child=serializers.ChoiceField(choices=ACTIVITIES),
+        allow_null=True,
+        help_text="The activities this layer's minimum age governs.",
+    )
+    product_limits = ProductLimitSerializer(
+        source="entry.coding.product_limits",
+        many=True,
+        allow_null=True,
+        help_text="Limits on products this layer's entry sets.",
+    )
+    penalty = BlankAsNullField(
+        source="entry.coding.penalty", allow_null=True, help_text="Its penalty in plain words."
+    )
     sources = LookupSourceSerializer(many=True)
 
 
@@ -206,6 +252,25 @@ class UpcomingChangeSerializer(serializers.Serializer):
     ocd_id = serializers.CharField(source="jurisdiction.ocd_id")
     status = serializers.CharField(help_text="What the layer says from that date; may be unknown.")
     minimum_age = serializers.IntegerField(allow_null=True)
+
+
+class ActivityAnswerSerializer(serializers.Serializer):
+    """One activity, combined over the layers: the most restrictive layer that addresses it."""
+
+    activity = serializers.ChoiceField(choices=ACTIVITIES)
+    rule = serializers.ChoiceField(
+        choices=RULES,
+        help_text="prohibited > unknown > age_limited / conditions > allowed; not_addressed: no "
+        "layer addresses it; unknown is never shown as allowed.",
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.ocd_id",
+        allow_null=True,
+        help_text="OCD id of the deciding layer; null when no layer applies or addresses it.",
+    )
+    minimum_age = serializers.IntegerField(
+        allow_null=True, help_text="For age_limited or conditions: the highest age governing it."
+    )
 
 
 class ResultSerializer(serializers.Serializer):
@@ -222,6 +287,11 @@ class ResultSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="What the answer assumed: county_scope_unknown, zip_place_approximate, "
         "covered_by_kratom_ban, start_date_unknown.",
+    )
+    activities = ActivityAnswerSerializer(
+        many=True,
+        help_text="Each activity, in the order sale, possession, use, manufacture, "
+        "distribution, import.",
     )
     layers = LayerSerializer(many=True)
     upcoming = UpcomingChangeSerializer(many=True)

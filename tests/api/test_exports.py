@@ -47,6 +47,11 @@ def published(kratom, seven_oh):
             effective_until=date(2026, 7, 1),
             sources=[act, code],
             internal_notes="secret curator note",
+            sale_rule="prohibited",
+            possession_rule="prohibited",
+            import_rule="not_addressed",
+            product_limits=[{"kind": "synthetic_alkaloids_banned", "text": "No synthetics."}],
+            penalty="A felony.",
         ),
         LegalStatusFactory(
             jurisdiction=CountyFactory(parent=state, name="Lee County"),
@@ -108,6 +113,15 @@ def test_csv_rows_give_the_last_day_in_force_and_the_sources(client, published):
         "last_verified_at": "2026-01-01",
         "summary": "Schedule I.",
         "details": "",
+        "sale": "prohibited",
+        "possession": "prohibited",
+        "use": "unknown",
+        "manufacture": "unknown",
+        "distribution": "unknown",
+        "import": "not_addressed",
+        "minimum_age_applies_to": "",
+        "product_limits": "synthetic_alkaloids_banned: No synthetics.",
+        "penalty": "A felony.",
         "sources": "Act 2016-128 <https://example.org/act> | Ala. Code § 20-2-23",
     }
     assert banned["ocd_id"] == published[0].jurisdiction.ocd_id
@@ -135,6 +149,18 @@ def test_json_gives_the_licence_the_export_date_and_every_entry(client, publishe
         "country": "US",
     }
     assert (banned["effective_until"], banned["last_verified_at"]) == ("2026-06-30", "2026-01-01")
+    assert banned["activities"] == {
+        "sale": "prohibited",
+        "possession": "prohibited",
+        "use": "unknown",
+        "manufacture": "unknown",
+        "distribution": "unknown",
+        "import": "not_addressed",
+    }
+    assert (banned["product_limits"], banned["penalty"]) == (
+        [{"kind": "synthetic_alkaloids_banned", "text": "No synthetics."}],
+        "A felony.",
+    )
     assert banned["sources"] == [
         {
             "title": "Act 2016-128",

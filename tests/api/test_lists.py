@@ -49,10 +49,22 @@ def test_statuses_show_public_fields_and_last_day_in_force(client, kratom):
         effective_until=date(2024, 7, 1),
         internal_notes="secret curator note",
         sources=[SourceFactory(citation="Ala. Code § 20-2-23", url="")],
+        sale_rule="prohibited",
+        penalty="A felony.",
     )
     response = client.get("/api/v1/statuses/")
     row = response.json()["results"][0]
     assert row["status"] == "banned"
+    assert row["activities"]["sale"] == "prohibited"
+    assert set(row["activities"]) == {
+        "sale",
+        "possession",
+        "use",
+        "manufacture",
+        "distribution",
+        "import",
+    }
+    assert (row["product_limits"], row["penalty"]) == ([], "A felony.")
     assert row["effective_until"] == "2024-06-30"  # stored half-open as 2024-07-01
     assert row["sources"] == [
         {
@@ -171,6 +183,9 @@ def test_openapi_schema_and_offline_docs(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/statuses/" in schema.content
+    # The activities are documented, each vocabulary under one name.
+    for name in (b"ActivityAnswer:", b"ActivityEnum:", b"ActivityRuleEnum:", b"ProductLimit:"):
+        assert name in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()

@@ -50,6 +50,13 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         effective_from=date(2025, 7, 1),
         summary="Sales to anyone under 21 are banned.",
         sources=[SourceFactory(title="HB 1077", url="https://ms.example/hb1077", citation="")],
+        sale_rule="age_limited",
+        possession_rule="allowed",
+        use_rule="allowed",
+        manufacture_rule="conditions",
+        distribution_rule="age_limited",
+        import_rule="not_addressed",
+        minimum_age_applies_to=["sale", "distribution"],
     )
     LegalStatusFactory(
         jurisdiction=tupelo,
@@ -61,6 +68,14 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         last_verified_at=date(2026, 3, 1),
         summary="The city council banned kratom.",
         sources=[SourceFactory(title="Ordinance 2026-4", url="", citation="Tupelo Code § 9")],
+        sale_rule="prohibited",
+        possession_rule="prohibited",
+        use_rule="not_addressed",
+        manufacture_rule="unknown",
+        distribution_rule="prohibited",
+        import_rule="not_addressed",
+        product_limits=[{"kind": "other", "text": "No kratom bars."}],
+        penalty="A $500 fine.",
     )
 
     response = lookup(client, q="Tupelo, MS", as_of="2026-06-01", substance="kratom")
@@ -77,7 +92,7 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "results": [body["results"][0]],
     }
     result = body["results"][0]
-    assert {k: v for k, v in result.items() if k not in ("layers", "upcoming")} == {
+    assert {k: v for k, v in result.items() if k not in ("layers", "upcoming", "activities")} == {
         "substance": "kratom",
         "status": "banned",
         "minimum_age": 21,  # the highest age that applies: the state's
@@ -87,6 +102,41 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "unverified": False,
         "assumptions": [],
     }
+    # Each activity: the most restrictive layer that addresses it decides.
+    assert result["activities"] == [
+        {
+            "activity": "sale",
+            "rule": "prohibited",
+            "decided_by": tupelo.ocd_id,
+            "minimum_age": None,
+        },
+        {
+            "activity": "possession",
+            "rule": "prohibited",
+            "decided_by": tupelo.ocd_id,
+            "minimum_age": None,
+        },
+        {
+            "activity": "use",
+            "rule": "allowed",
+            "decided_by": mississippi.ocd_id,
+            "minimum_age": None,
+        },
+        {
+            "activity": "manufacture",
+            "rule": "unknown",  # the state's "conditions" is not the whole story
+            "decided_by": tupelo.ocd_id,
+            "minimum_age": None,
+        },
+        {
+            "activity": "distribution",
+            "rule": "prohibited",
+            "decided_by": tupelo.ocd_id,
+            "minimum_age": None,
+        },
+        {"activity": "import", "rule": "not_addressed", "decided_by": None, "minimum_age": None},
+    ]
+    assert result["layers"][1]["minimum_age_applies_to"] == ["sale", "distribution"]
     # Broadest first: the country (no entry), the state, Lee County (no entry), the city.
     assert [layer["ocd_id"] for layer in result["layers"]] == [
         mississippi.parent.ocd_id,
@@ -112,6 +162,17 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "applies_to": None,
         "notes": [],
         "assumptions": [],
+        "activities": {
+            "sale": "prohibited",
+            "possession": "prohibited",
+            "use": "not_addressed",
+            "manufacture": "unknown",
+            "distribution": "prohibited",
+            "import": "not_addressed",
+        },
+        "minimum_age_applies_to": [],
+        "product_limits": [{"kind": "other", "text": "No kratom bars."}],
+        "penalty": "A $500 fine.",
         "sources": [
             {
                 "title": "Ordinance 2026-4",
@@ -142,6 +203,10 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "applies_to": None,
         "notes": [],
         "assumptions": [],
+        "activities": None,
+        "minimum_age_applies_to": None,
+        "product_limits": None,
+        "penalty": None,
         "sources": [],
     }
     # The city's ban ends on 31 December 2026: from 1 January 2027 the city has no entry.
