@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from legality.activities import doubts
 from legality.curation import check_publishable, mark_verified, save_legal_status
 from legality.errors import NotPublishable, TrackerError
 from legality.models import LegalStatus, ReviewFlag, Source, Substance
 
+from .activity_fields import LegalStatusForm
 from .filters import CountryFilter, HasOpenFlagsFilter
 from .imports import CsvImportExportMixin
 from .resources import LegalStatusResource, SourceResource
@@ -113,6 +115,7 @@ class ReviewFlagInline(admin.TabularInline):
 
 @admin.register(LegalStatus)
 class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
+    form = LegalStatusForm
     resource_classes = [LegalStatusResource]
     import_help = (
         "One row per entry, as the export writes it. A row with an id updates that entry; a row "
@@ -165,6 +168,18 @@ class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["last_verified_at", "last_verified_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["jurisdiction", "substance", "status", "minimum_age", "applies_to"]}),
+        (
+            "What it says of each activity (checked against the status)",
+            {
+                "fields": [
+                    ("sale_rule", "possession_rule", "use_rule"),
+                    ("manufacture_rule", "distribution_rule", "import_rule"),
+                    "minimum_age_applies_to",
+                    "product_limits",
+                    "penalty",
+                ]
+            },
+        ),
         ("Period", {"fields": ["effective_from", "effective_from_precision", "effective_until"]}),
         ("Public text", {"fields": ["summary", "details"]}),
         (
@@ -237,6 +252,8 @@ class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
         else:  # a user who may not see sources gets no inline: the entry keeps its sources
             sources = list(entry.sources.all()) if change else []
         save_legal_status(entry, sources=sources, by=request.user)
+        for doubt in doubts(status=entry.status, rules=entry.activity_rules):
+            self.message_user(request, f"Saved, but check it: {doubt}.", messages.WARNING)
 
     def construct_change_message(self, request: HttpRequest, form, formsets, add=False) -> list:
         # The inlines are not saved row by row (save_related() sets the sources), so the log

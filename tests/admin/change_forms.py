@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from legality.activities import ACTIVITIES, field_name
 from legality.models import LegalStatus, Source
 
 SOURCES = "LegalStatus_sources"  # the prefix of the sources inline (the M2M's through model)
@@ -10,7 +11,7 @@ FLAGS = "review_flags"  # the read-only flags inline still posts its management 
 
 def legal_status_form_data(
     entry: LegalStatus, *, sources: Iterable[Source] | None = None, **changes
-) -> dict[str, str]:
+) -> dict[str, str | list[str]]:
     """The change form of `entry` with `changes` to its fields and `sources` as its new sources.
 
     `entry` may be unsaved (the add form). `sources=None` keeps the current ones; existing links
@@ -31,10 +32,16 @@ def legal_status_form_data(
         "unverified": entry.unverified,
         "review_interval_days": entry.review_interval_days,
         "internal_notes": entry.internal_notes,
+        **{field_name(activity): getattr(entry, field_name(activity)) for activity in ACTIVITIES},
+        "minimum_age_applies_to": entry.minimum_age_applies_to,
+        "product_limits": "\n".join(f"{p['kind']}: {p['text']}" for p in entry.product_limits),
+        "penalty": entry.penalty,
     } | changes
     data = {}
     for name, value in fields.items():
-        if value is True:
+        if isinstance(value, list):  # ticked checkboxes: one value per box
+            data[name] = [str(item) for item in value]
+        elif value is True:
             data[name] = "on"
         elif value not in (None, False):
             data[name] = str(value)
