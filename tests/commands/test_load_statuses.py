@@ -294,3 +294,23 @@ def test_lookups_a_user_would_try_after_make_run(shipped, client):
     louisiana_2024 = lookup(client, "Louisiana", date(2024, 6, 1))
     assert (louisiana_2024["status"], louisiana_2024["minimum_age"]) == ("regulated", 21)
     assert lookup(client, "Louisiana")["status"] == "banned"
+
+
+@pytest.mark.django_db
+def test_the_second_local_pass_answers_fulton_and_each_activity(shipped, client):
+    # Fulton, Mississippi answered "regulated 21+" before: Itawamba County and the town ban it.
+    fulton = lookup(client, "38843")
+    assert fulton["place"] == f"{US}/state:ms/place:fulton"
+    assert fulton["status"] == "banned"
+    activities = {a["activity"]: (a["rule"], a["decided_by"]) for a in fulton["activities"]}
+    assert activities["sale"] == ("prohibited", f"{US}/state:ms/county:itawamba")
+    assert activities["possession"] == ("prohibited", f"{US}/state:ms/county:itawamba")
+    # What no local law addresses follows the next layer; what one leaves unknown stays unknown.
+    assert activities["use"] == ("allowed", US)
+    assert activities["manufacture"] == ("unknown", f"{US}/state:ms")
+
+    # A corrected start: Kansas City's rule counts from its adoption day, not from 1 January.
+    kansas_city = f"{US}/state:mo/place:kansas_city"
+    assert lookup(client, "Kansas City, MO")["place"] == kansas_city
+    assert in_force(kansas_city, "kratom", date(2026, 2, 11)) == []
+    assert in_force(kansas_city, "kratom", date(2026, 2, 12)) == [("regulated", 21)]
