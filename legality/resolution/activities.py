@@ -1,7 +1,8 @@
 """The answer per activity: each activity is combined over the layers like the status is.
 
-For each activity the most restrictive layer that addresses it decides, broadest layer first on
-a tie: `prohibited` > `unknown` > `age_limited` / `conditions` > `allowed` > `not_addressed`.
+For each activity the most restrictive layer that addresses it decides (on a tie, the layer
+setting the highest age for it, then the broadest): `prohibited` > `unknown` >
+`age_limited` / `conditions` > `allowed` > `not_addressed`.
 `not_addressed` (the law is silent) lets the other layers decide. `unknown` (the sources don't
 tell) ranks above every permission, so an activity one layer leaves unknown is never answered
 `allowed`: only a prohibition elsewhere says more. Only layers whose entry applies on the date
@@ -46,22 +47,26 @@ def _combine(activity: str, applying: Sequence[Layer]) -> ActivityAnswer:
     if not applying:
         return ActivityAnswer(activity, UNKNOWN)
     said = [layer.entry.coding.rule(activity) for layer in applying]  # type: ignore[union-attr]
-    # max() keeps the first of equals, and layers run broadest first: a tie goes to the broadest.
-    index = max(range(len(said)), key=lambda i: SEVERITY[said[i]])
+    ages = [
+        layer.minimum_age
+        if layer.minimum_age is not None
+        and (rule_here == AGE_LIMITED or activity in layer.entry.coding.minimum_age_applies_to)  # type: ignore[union-attr]
+        else None
+        for layer, rule_here in zip(applying, said, strict=True)
+    ]
+    # The most restrictive rule decides. Among equals, the layer that sets the highest age for
+    # this activity, so that the age shown and the layer named agree ("21 and over: Colorado",
+    # not the federal layer's conditions); then the broadest, since max() keeps the first of
+    # equals and layers run broadest first.
+    index = max(range(len(said)), key=lambda i: (SEVERITY[said[i]], ages[i] or -1))
     rule = said[index]
     if rule == NOT_ADDRESSED:
         return ActivityAnswer(activity, NOT_ADDRESSED)
-    ages = [
-        layer.minimum_age
-        for layer, rule_here in zip(applying, said, strict=True)
-        if layer.minimum_age is not None
-        and (
-            rule_here == AGE_LIMITED or activity in layer.entry.coding.minimum_age_applies_to  # type: ignore[union-attr]
-        )
-    ]
     return ActivityAnswer(
         activity,
         rule,
         decided_by=applying[index].jurisdiction,
-        minimum_age=max(ages, default=None) if rule in (AGE_LIMITED, CONDITIONS) else None,
+        minimum_age=max((a for a in ages if a is not None), default=None)
+        if rule in (AGE_LIMITED, CONDITIONS)
+        else None,
     )

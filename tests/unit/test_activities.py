@@ -139,10 +139,22 @@ def test_no_applying_layer_leaves_every_activity_unknown():
     assert {a.rule for a in combine_activities(layers)} == {"unknown"}
 
 
-def test_a_tie_goes_to_the_broadest_layer_and_the_highest_age_governs():
+def test_a_tie_goes_to_the_layer_setting_the_highest_age_so_age_and_layer_agree():
     layers = [layer(MS, sale="age_limited", age=18), layer(TUPELO, sale="age_limited", age=21)]
     sale = answer(layers, "sale")
-    assert (sale.rule, sale.decided_by, sale.minimum_age) == ("age_limited", MS, 21)
+    assert (sale.rule, sale.decided_by, sale.minimum_age) == ("age_limited", TUPELO, 21)
+
+
+def test_federal_conditions_do_not_take_credit_for_a_state_age():
+    # As in Denver: a broader layer's conditions tie with a narrower layer's 21-and-over rule.
+    layers = [layer(MS, sale="conditions"), layer(TUPELO, sale="age_limited", age=21)]
+    sale = answer(layers, "sale")
+    assert (sale.rule, sale.decided_by, sale.minimum_age) == ("age_limited", TUPELO, 21)
+
+
+def test_an_exact_tie_goes_to_the_broadest_layer():
+    layers = [layer(MS, sale="age_limited", age=21), layer(TUPELO, sale="age_limited", age=21)]
+    assert answer(layers, "sale").decided_by == MS
 
 
 # Properties
