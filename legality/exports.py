@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from legality.activities import ACTIVITIES
 from legality.dates import last_day_in_force
+from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION, PLACE_DATA_NOTICE
 from legality.models import LegalStatus, Source
 
 TITLE = "Kratom Legality Tracker: published legal statuses of kratom and 7-OH"
@@ -32,11 +33,16 @@ LICENSE = {
         "license": "CC0 1.0",
         "url": "https://github.com/opencivicdata/ocd-division-ids",
     },
+    "places": {
+        "name": "US Census place facts (counties, populations, points)",
+        "attribution": list(PLACE_DATA_ATTRIBUTION),
+    },
 }
 # The whole notice in one line without commas, so that a CSV reader sees one field.
 LICENSE_LINE = (
     f"License: this compilation is CC BY 4.0 ({LICENSE_URL}) by {ATTRIBUTION}; each cited "
-    "source keeps its own terms; jurisdiction ids are from Open Civic Data (CC0 1.0)."
+    "source keeps its own terms; jurisdiction ids are from Open Civic Data (CC0 1.0); "
+    f"{PLACE_DATA_NOTICE}."
 )
 NOT_ADVICE = "Not legal advice: confirm with the cited sources and local authorities."
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from legality.models import Jurisdiction
+from legality.models import Jurisdiction, PlaceCounty
 from legality.overview import status_changes
 from legality.views import describe_change
 
@@ -90,9 +90,7 @@ class JurisdictionChangesFeed(ChangesFeed):
         while row is not None:
             chain.append(row.pk)
             row = row.parent
-        counties = Jurisdiction.counties.through.objects.filter(from_jurisdiction_id=obj.pk)
-        layers = Q(jurisdiction_id__in=chain) | Q(
-            jurisdiction_id__in=counties.values("to_jurisdiction_id")
-        )
+        counties = PlaceCounty.objects.filter(place_id=obj.pk, has_residents=True)
+        layers = Q(jurisdiction_id__in=chain) | Q(jurisdiction_id__in=counties.values("county_id"))
         # Query: the newest status changes of those layers (counties as a subquery).
         return list(status_changes().filter(layers)[:FEED_ITEMS])

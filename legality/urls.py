@@ -11,6 +11,7 @@ urlpatterns = [
     path("", cached_public_view(views.home), name="home"),
     path("search/", cached_public_view(views.search), name="search"),
     path("changes/", cached_public_view(views.changes), name="changes"),
+    path("about/data/", cached_public_view(views.about_data), name="about-data"),
     path("changes/feed/", cached_public_view(feeds.ChangesFeed()), name="changes-feed"),
     # The feed first: an OCD id is a path, and "<ocd_id>/feed" would otherwise read as an id.
     path(

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 
 from legality.badges import badge_svg
 from legality.dates import describe_end, describe_known_by, describe_start, format_date
+from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
 from legality.models import Jurisdiction
 from legality.overview import GlanceRow, overview, place_overview, status_changes
@@ -185,6 +186,10 @@ def badge(request: HttpRequest, ocd_id: str) -> HttpResponse:
     page = settings.SITE_URL + reverse("legality:jurisdiction", args=[answer.place.ocd_id])
     svg = badge_svg(answer.results[0], place=answer.place, link=page)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+def about_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "legality/about_data.html", {"attribution": PLACE_DATA_ATTRIBUTION})
 
 
 def changes(request: HttpRequest) -> HttpResponse:

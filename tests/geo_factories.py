@@ -7,7 +7,7 @@ find ("Sarasota County, Florida", "US-AL", "TH").
 import factory
 
 from legality.geography import normalize_name
-from legality.models import JurisdictionName, OcdAlias
+from legality.models import JurisdictionName, OcdAlias, PlaceCounty
 from tests.factories import CountryFactory, CountyFactory, PlaceFactory, StateFactory
 
 
@@ -76,8 +76,9 @@ class NamedPlaceFactory(PlaceFactory):
 
     @factory.post_generation
     def counties(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.counties.set(extracted)
+        # Largest population first, as the census lists them.
+        for position, county in enumerate(extracted or () if create else ()):
+            PlaceCounty.objects.create(place=self, county=county, position=position)
 
 
 class JurisdictionNameFactory(factory.django.DjangoModelFactory):

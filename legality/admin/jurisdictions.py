@@ -17,6 +17,7 @@ from legality.models import (
     JurisdictionName,
     LegalStatus,
     OcdAlias,
+    PlaceCounty,
     Subscription,
     ZipCode,
 )
@@ -44,6 +45,18 @@ class JurisdictionNameInline(admin.TabularInline):
     form = SearchNameForm
     fields = ["name", "search_name"]
     extra = 0
+
+
+class PlaceCountyInline(admin.TabularInline):
+    """The counties a place lies in (load_jurisdictions writes them from the census)."""
+
+    model = PlaceCounty
+    fk_name = "place"
+    fields = ["county", "position", "has_residents"]
+    autocomplete_fields = ["county"]
+    extra = 0
+    verbose_name = "county the place lies in"
+    verbose_name_plural = "counties the place lies in (largest population first)"
 
 
 class OcdAliasInline(admin.TabularInline):
@@ -92,7 +105,7 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         "subscribers",
     ]
     list_select_related = ["parent"]
-    list_filter = ["level", "is_official_ocd_id", "is_incorporated"]
+    list_filter = ["level", "place_kind", "is_official_ocd_id", "is_incorporated"]
     search_fields = [
         "name",
         "search_name",
@@ -101,7 +114,7 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         "census_geoid",
         "alternate_names__search_name",
     ]
-    autocomplete_fields = ["parent", "counties"]
+    autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["name", "search_name", "official_name", "ocd_id", "level"]}),
         (
@@ -117,10 +130,18 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Places", {"fields": ["is_incorporated", "counties"]}),
+        (
+            "Places",
+            {"fields": ["place_kind", "is_incorporated", "population", "latitude", "longitude"]},
+        ),
         ("Alerts", {"fields": ["subscribers"]}),
     ]
-    inlines = [JurisdictionNameInline, OcdAliasInline, LegalStatusSummaryInline]
+    inlines = [
+        JurisdictionNameInline,
+        PlaceCountyInline,
+        OcdAliasInline,
+        LegalStatusSummaryInline,
+    ]
 
     # The loaders upsert on the OCD id and rebuild the nesting from it: only a superuser may
     # change what identifies a jurisdiction.
@@ -166,6 +187,17 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         if not request.user.is_superuser:
             actions.pop("delete_selected", None)
         return actions
+
+
+@admin.register(PlaceCounty)
+class PlaceCountyAdmin(admin.ModelAdmin):
+    """The census's place-county links (load_jurisdictions keeps them; a curator may add one)."""
+
+    list_display = ["place", "county", "position", "has_residents"]
+    list_select_related = ["place", "county"]
+    list_filter = ["has_residents"]
+    search_fields = ["place__name", "place__ocd_id", "county__name"]
+    autocomplete_fields = ["place", "county"]
 
 
 @admin.register(JurisdictionName)

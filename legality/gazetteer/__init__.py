@@ -13,6 +13,7 @@ from typing import Any
 
 import zipcodes
 
+from .census import PLACE_FACTS_FILE, census_place_counties, read_place_facts, with_place_facts
 from .ocd import ALIASES_FILE, city_names_of_counties, read_us, read_us_aliases
 from .rows import AliasRow, Gazetteer, GazetteerDataError, JurisdictionRow, MatchReport
 from .store import KindSummary, LoadSummary, write_gazetteer
@@ -27,9 +28,10 @@ from .world import (
     territory_names_and_aliases,
     unique_names,
 )
-from .zips import build_lookups, place_counties, resolve_zip_codes
+from .zips import build_lookups, postal_place_counties, resolve_zip_codes
 
 __all__ = [
+    "DEFAULT_CENSUS_DIR",
     "DEFAULT_OCD_DIR",
     "Gazetteer",
     "GazetteerDataError",
@@ -41,10 +43,14 @@ __all__ = [
 ]
 
 DEFAULT_OCD_DIR = Path(__file__).resolve().parent.parent / "data" / "ocd"
+DEFAULT_CENSUS_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 
 
 def read_gazetteer(
-    ocd_dir: Path = DEFAULT_OCD_DIR, *, zip_records: Iterable[Mapping[str, Any]] | None = None
+    ocd_dir: Path = DEFAULT_OCD_DIR,
+    census_dir: Path = DEFAULT_CENSUS_DIR,
+    *,
+    zip_records: Iterable[Mapping[str, Any]] | None = None,
 ) -> Gazetteer:
     """Read and check every source; raises GazetteerDataError naming a bad file and line.
 
@@ -52,6 +58,10 @@ def read_gazetteer(
     Jurisdictions come parents first: countries, first-level divisions, counties, places.
     """
     us_divisions = read_us(ocd_dir)
+    facts = read_place_facts(
+        census_dir / PLACE_FACTS_FILE, {row.ocd_id for row in us_divisions.places}
+    )
+    places = with_place_facts(us_divisions.places, facts)
     countries, country_names = country_rows(
         read_country_names(ocd_dir / COUNTRIES_FILE) | us_divisions.listed_countries
     )
@@ -65,7 +75,7 @@ def read_gazetteer(
         minor_outlying_islands(),
         *subdivisions,
         *us_divisions.counties,
-        *us_divisions.places,
+        *places,
     )
     _check_unique(jurisdictions, ocd_dir)
     known_ids = {row.ocd_id for row in jurisdictions}
@@ -74,6 +84,7 @@ def read_gazetteer(
     lookups = build_lookups(us_divisions)
     records = zipcodes.list_all() if zip_records is None else zip_records
     zip_rows, zip_report = resolve_zip_codes(records, lookups)
+    census_links = census_place_counties(facts, lookups.county_by_fips)
     own_names = {row.ocd_id: row.search_name for row in jurisdictions}
     return Gazetteer(
         jurisdictions=jurisdictions,
@@ -88,7 +99,12 @@ def read_gazetteer(
         ),
         aliases=aliases,
         zip_codes=zip_rows,
-        place_counties=place_counties(zip_rows, lookups),
+        place_counties=(
+            *census_links,
+            *postal_place_counties(
+                zip_rows, lookups, known={link.place_ocd_id for link in census_links}
+            ),
+        ),
         report=MatchReport(
             subdivisions=dict(subdivision_outcomes),
             zip_counties=dict(zip_report["county"]),

@@ -40,10 +40,24 @@ class JurisdictionRow:
     census_geoid: str = ""
     is_incorporated: bool | None = None
     is_official_ocd_id: bool = True
+    place_kind: str = ""
+    population: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
     search_name: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "search_name", normalize_name(self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCountyRow:
+    """A county a place lies in: `position` 0 holds most of its people."""
+
+    place_ocd_id: str
+    county_ocd_id: str
+    position: int = 0
+    has_residents: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +107,13 @@ class MatchReport:
 
 @dataclass(frozen=True)
 class Gazetteer:
-    """Everything one run loads. `place_counties` pairs a place's OCD id with a county's."""
+    """Everything one run loads."""
 
     jurisdictions: tuple[JurisdictionRow, ...]
     alternate_names: tuple[AlternateNameRow, ...]
     aliases: tuple[AliasRow, ...]
     zip_codes: tuple[ZipRow, ...]
-    place_counties: tuple[tuple[str, str], ...]
+    place_counties: tuple[PlaceCountyRow, ...]
     report: MatchReport
 
 

@@ -16,9 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from legality.models import Jurisdiction, JurisdictionName, OcdAlias, ZipCode
+from legality.models import Jurisdiction, JurisdictionName, OcdAlias, PlaceCounty, ZipCode
 
-from .rows import AliasRow, AlternateNameRow, Gazetteer, JurisdictionRow, Level, ZipRow
+from .rows import (
+    AliasRow,
+    AlternateNameRow,
+    Gazetteer,
+    JurisdictionRow,
+    Level,
+    PlaceCountyRow,
+    ZipRow,
+)
 
 BATCH_SIZE = 2000
 CHANGE_REASON = "load_jurisdictions"
@@ -34,6 +42,10 @@ _FIELDS = (
     "census_geoid",
     "is_incorporated",
     "is_official_ocd_id",
+    "place_kind",
+    "population",
+    "latitude",
+    "longitude",
 )
 # Parents first: each level's parents have primary keys before it is written.
 _LEVELS = (
@@ -179,6 +191,10 @@ class _JurisdictionWriter:
             row.census_geoid,
             row.is_incorporated,
             row.is_official_ocd_id,
+            row.place_kind,
+            row.population,
+            row.latitude,
+            row.longitude,
         )
 
 
@@ -252,27 +268,38 @@ def _write_zip_codes(rows: Iterable[ZipRow], ids: dict[str, int], batch_size: in
 
 
 def _write_place_counties(
-    links: Iterable[tuple[str, str]], places: set[int], ids: dict[str, int], batch_size: int
+    links: Iterable[PlaceCountyRow], places: set[int], ids: dict[str, int], batch_size: int
 ) -> _Counts:
-    """Makes the (place, county) links of the data's `places` those of the data.
+    """Makes the county links of the data's `places` those of the data.
 
-    The links are derived data (ZIP codes, township ids): a link the data stopped giving, e.g.
-    after a better ZIP match, would otherwise keep applying a wrong county's law to a place.
-    Places the data does not list (Gluckstadt, added by the statuses' seed file, or by a
-    curator) keep their links.
+    The links are derived data (the census, or ZIP codes where it says nothing): a link the
+    data stopped giving would otherwise keep applying a wrong county's law to a place. Places
+    the data does not list (added by a curator) keep their links.
     """
-    through = Jurisdiction.counties.through
     existing = {
-        (place, county): pk
-        for pk, place, county in through.objects.values_list(
-            "pk", "from_jurisdiction_id", "to_jurisdiction_id"
+        (place, county): (pk, (position, has_residents))
+        for pk, place, county, position, has_residents in PlaceCounty.objects.values_list(
+            "pk", "place_id", "county_id", "position", "has_residents"
         )
         if place in places
     }
-    pairs = {(ids[place], ids[county]) for place, county in links}
-    new = [through(from_jurisdiction_id=p, to_jurisdiction_id=c) for p, c in pairs - set(existing)]
-    through.objects.bulk_create(new, batch_size=batch_size)
-    stale = [pk for pair, pk in existing.items() if pair not in pairs]
+    wanted = {
+        (ids[link.place_ocd_id], ids[link.county_ocd_id]): (link.position, link.has_residents)
+        for link in links
+    }
+    to_create, to_update = [], []
+    for (place, county), values in wanted.items():
+        pk, current = existing.get((place, county), (None, None))
+        if current == values:
+            continue
+        link = PlaceCounty(
+            pk=pk, place_id=place, county_id=county, position=values[0], has_residents=values[1]
+        )
+        (to_create if pk is None else to_update).append(link)
+    PlaceCounty.objects.bulk_create(to_create, batch_size=batch_size)
+    PlaceCounty.objects.bulk_update(to_update, ["position", "has_residents"], batch_size=batch_size)
+    stale = [pk for pair, (pk, _) in existing.items() if pair not in wanted]
     for start in range(0, len(stale), batch_size):
-        through.objects.filter(pk__in=stale[start : start + batch_size]).delete()
-    return _Counts(len(new), 0, len(pairs) - len(new), len(stale))
+        PlaceCounty.objects.filter(pk__in=stale[start : start + batch_size]).delete()
+    unchanged = len(wanted) - len(to_create) - len(to_update)
+    return _Counts(len(to_create), len(to_update), unchanged, len(stale))

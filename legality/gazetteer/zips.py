@@ -18,7 +18,7 @@ import us
 from legality.geography import normalize_name
 
 from .ocd import UsDivisions
-from .rows import ZipRow
+from .rows import PlaceCountyRow, ZipRow
 from .world import name_key
 
 # Military post offices (APO/FPO) and the freely associated states (sovereign countries with US
@@ -244,16 +244,18 @@ def _county_from_postal_city(
     return CountyMatch(None, "none: no county in the ZIP data")
 
 
-def place_counties(zip_rows: Iterable[ZipRow], lookups: UsLookups) -> tuple[tuple[str, str], ...]:
-    """(place, county) OCD id pairs: the county a township's id runs through, and the counties
-    of the ZIP codes linked to the place.
+def postal_place_counties(
+    zip_rows: Iterable[ZipRow], lookups: UsLookups, *, known: set[str]
+) -> tuple[PlaceCountyRow, ...]:
+    """Counties of the places the census names none for (`known` are those it does): the
+    county a township's id runs through, else the counties of the ZIP codes linked to the place.
 
     Approximate like the ZIP's place. An independent city lies in no county, even where a ZIP
     code of the next county carries its name ('Richmond' ZIP codes in Henrico County).
     """
-    cities = set(lookups.independent_cities.values())
-    pairs = set(lookups.county_in_id.items())
+    skipped = set(lookups.independent_cities.values()) | known
+    pairs = {(p, c) for p, c in lookups.county_in_id.items() if p not in known}
     for row in zip_rows:
-        if row.place_ocd_id and row.county_ocd_id and row.place_ocd_id not in cities:
+        if row.place_ocd_id and row.county_ocd_id and row.place_ocd_id not in skipped:
             pairs.add((row.place_ocd_id, row.county_ocd_id))
-    return tuple(sorted(pairs))
+    return tuple(PlaceCountyRow(place, county) for place, county in sorted(pairs))

@@ -1,7 +1,14 @@
 from .activities import ActivityRule
 from .alerts import AlertMessage, AlertOutbox, Subscription
 from .checks import JobLock, SourceCheck
-from .jurisdictions import Jurisdiction, JurisdictionName, OcdAlias, ZipCode
+from .jurisdictions import (
+    Jurisdiction,
+    JurisdictionName,
+    OcdAlias,
+    PlaceCounty,
+    PlaceKind,
+    ZipCode,
+)
 from .policy import ReviewPolicy
 from .review import ReviewFlag, StalenessReport
 from .statuses import DatePrecision, LegalStatus, Source, Substance
@@ -16,6 +23,8 @@ __all__ = [
     "JurisdictionName",
     "LegalStatus",
     "OcdAlias",
+    "PlaceCounty",
+    "PlaceKind",
     "ReviewFlag",
     "ReviewPolicy",
     "Source",

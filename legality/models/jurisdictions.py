@@ -15,6 +15,15 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(level=Jurisdiction.Level.STATE, country_code="US")
 
 
+class PlaceKind(models.TextChoices):
+    """What the Census says a place is (the gazetteer's `kind`)."""
+
+    INCORPORATED = "incorporated_place", "municipality"
+    CENSUS_DESIGNATED = "census_designated_place", "unincorporated community"
+    COUNTY_SUBDIVISION = "county_subdivision", "town or township"
+    FORMER = "former_incorporated_place", "former municipality"
+
+
 class Jurisdiction(models.Model):
     """A country, first-level subdivision, county-level division or place, named by OCD id."""
 
@@ -81,12 +90,34 @@ class Jurisdiction(models.Model):
         help_text="Places: True for an incorporated municipality (city, town, village, borough "
         "with a Census place code); empty where the data does not say (e.g. townships).",
     )
+    place_kind = models.CharField(
+        max_length=30,
+        blank=True,
+        choices=PlaceKind.choices,
+        help_text="Places: what the 2020 Census says the place is (a municipality, an "
+        "unincorporated community, a town or township, or a place that no longer exists); "
+        "empty where it says nothing.",
+    )
+    population = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Places: 2020 Census population (a 2021 estimate for some townships).",
+    )
+    latitude = models.FloatField(
+        null=True, blank=True, help_text="Places: a point in the place, WGS84 decimal degrees."
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, help_text="Places: a point in the place, WGS84 decimal degrees."
+    )
     counties = models.ManyToManyField(
         "self",
+        through="PlaceCounty",
+        through_fields=("place", "county"),
         symmetrical=False,
         blank=True,
         related_name="places_within",
-        help_text="For a place: the county-level divisions it lies in (from its ZIP codes).",
+        help_text="For a place: the county-level divisions it lies in (2020 Census), largest "
+        "population first.",
     )
 
     objects = JurisdictionQuerySet.as_manager()
@@ -104,6 +135,15 @@ class Jurisdiction(models.Model):
                 name="jurisdiction_ocd_id_is_a_division",
             ),
             models.CheckConstraint(
+                condition=Q(place_kind__in=["", *PlaceKind.values]),
+                name="jurisdiction_place_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="jurisdiction_point_is_whole_and_on_earth",
+            ),
+            models.CheckConstraint(
                 condition=Q(level="country", parent__isnull=True)
                 | (~Q(level="country") & Q(parent__isnull=False)),
                 name="jurisdiction_only_countries_have_no_parent",
@@ -119,6 +159,40 @@ class Jurisdiction(models.Model):
         if self.level == self.Level.STATE and self.iso_code.startswith("US-"):
             return self.iso_code[3:]
         return ""
+
+
+class PlaceCounty(models.Model):
+    """A county-level division a place lies in, in the order of its share of the place's people."""
+
+    # CASCADE: the link is derived data; it goes with either end.
+    place = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="county_links", help_text="The place."
+    )
+    county = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="place_links",
+        help_text="A county-level division the place lies in.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="0 for the county holding most of the place's people, then 1, 2, ... "
+        "(2020 Census population order).",
+    )
+    has_residents = models.BooleanField(
+        default=True,
+        help_text="False for a part of the place with no residents in the 2020 Census: it is "
+        "noted on the place's page, not counted as a layer of law.",
+    )
+
+    class Meta:
+        ordering = ["place", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "county"], name="placecounty_once_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} in {self.county_id}"
 
 
 class JurisdictionName(models.Model):

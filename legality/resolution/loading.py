@@ -15,7 +15,15 @@ from django.utils import timezone
 from legality.activities import Coding, ProductLimit
 from legality.errors import TrackerError
 from legality.geography import PlaceMatch
-from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source, Substance, ZipCode
+from legality.models import (
+    Jurisdiction,
+    LegalStatus,
+    PlaceCounty,
+    ReviewFlag,
+    Source,
+    Substance,
+    ZipCode,
+)
 
 from .answers import (
     KRATOM,
@@ -121,8 +129,9 @@ def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[i
         ids = [pk for pk in (zip_code.state_id, zip_code.county_id, zip_code.place_id) if pk]
         condition = Q(pk__in=ids)
     else:
-        within = Jurisdiction.counties.through.objects.filter(from_jurisdiction_id=place.pk)
-        condition = Q(pk=place.pk) | Q(pk__in=within.values("to_jurisdiction_id"))
+        # A county part with no residents is a note on the page, not a layer of law.
+        within = PlaceCounty.objects.filter(place_id=place.pk, has_residents=True)
+        condition = Q(pk=place.pk) | Q(pk__in=within.values("county_id"))
     rows = Jurisdiction.objects.filter(condition).select_related("parent__parent__parent")
     found: dict[int, Jurisdiction] = {}
     for row in rows:

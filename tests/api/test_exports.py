@@ -84,7 +84,11 @@ def test_csv_starts_with_the_title_the_export_date_and_the_licence(client, publi
     assert notice[1] == (
         "# License: this compilation is CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) "
         "by Kratom Legality Tracker contributors; each cited source keeps its own terms; "
-        "jurisdiction ids are from Open Civic Data (CC0 1.0)."
+        "jurisdiction ids are from Open Civic Data (CC0 1.0); place counties and populations "
+        "are from the U.S. Census Bureau (public domain) via Missouri Census Data Center Geocorr "
+        "2022; place points from SimpleMaps US Cities Database (CC BY 4.0 "
+        "https://simplemaps.com/data/us-cities) and GeoNames (CC BY 4.0 https://www.geonames.org/) "
+        "and USGS GNIS (public domain); see the About the data page."
     )
     assert not any("," in line or '"' in line for line in notice)  # one field to a CSV reader
     assert list(rows[0]) == exports.CSV_COLUMNS
@@ -141,6 +145,11 @@ def test_json_gives_the_licence_the_export_date_and_every_entry(client, publishe
     }
     assert body["license"]["geography"]["license"] == "CC0 1.0"
     assert body["attribution"] == exports.LICENSE_LINE
+    # The gazetteer's Attribution lines, word for word (CC BY 4.0: SimpleMaps, GeoNames).
+    places = body["license"]["places"]["attribution"]
+    assert places[0].startswith("US city data: SimpleMaps US Cities Database, ")
+    assert places[1].startswith("Place data: GeoNames, https://www.geonames.org/, licensed ")
+    assert "Geocorr 2022: Geographic Correspondence Engine" in places[2]
     banned = body["entries"][0]
     assert banned["jurisdiction"] == {
         "ocd_id": published[0].jurisdiction.ocd_id,

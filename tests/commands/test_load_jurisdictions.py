@@ -148,13 +148,59 @@ def test_us_county_level_divisions_and_places(loaded):
     )
     places = Jurisdiction.objects.filter(country_code="US", level="place")
     assert places.count() == 36_096
-    assert places.filter(is_incorporated=True).count() == 19_512  # 7-digit Census place codes
+    # The census's incorporated places, and 2 townships coextensive with one (see its README).
+    assert places.filter(is_incorporated=True).count() == 19_453
     township = jurisdiction(f"{US}/state:pa/county:adams/place:liberty")
     assert township.parent.ocd_id == f"{US}/state:pa"  # a place's parent is its state
     assert list(township.counties.values_list("ocd_id", flat=True)) == [
         f"{US}/state:pa/county:adams"
     ]
     assert jurisdiction(f"{US}/state:mo/place:jefferson_city").name == "Jefferson City"
+
+
+def counties_of(ocd_id: str) -> list[tuple[str, bool]]:
+    links = jurisdiction(ocd_id).county_links.select_related("county").order_by("position")
+    return [(link.county.name, link.has_residents) for link in links]
+
+
+@pytest.mark.django_db
+def test_places_take_every_census_county_largest_population_first(loaded):
+    # Lansing lies in three counties; before the census facts it had only Eaton.
+    assert counties_of(f"{US}/state:mi/place:lansing") == [
+        ("Ingham County", True),
+        ("Eaton County", True),
+        ("Clinton County", True),
+    ]
+    # Carbondale's Williamson County part has no residents: kept, but not as a layer.
+    assert counties_of(f"{US}/state:il/place:carbondale") == [
+        ("Jackson County", True),
+        ("Williamson County", False),
+    ]
+    # The ZIP postal cities put these in the wrong county.
+    assert counties_of(f"{US}/state:wi/place:madison") == [("Dane County", True)]
+    assert counties_of(f"{US}/state:in/place:indianapolis") == [("Marion County", True)]
+    assert counties_of(f"{US}/state:id/place:boise_city") == [("Ada County", True)]
+    assert counties_of(f"{US}/state:ma/place:franklin_town") == [("Norfolk County", True)]
+
+
+@pytest.mark.django_db
+def test_places_carry_their_census_kind_population_and_point(loaded):
+    springfield = jurisdiction(f"{US}/state:il/place:springfield")
+    assert (springfield.place_kind, springfield.is_incorporated) == ("incorporated_place", True)
+    assert springfield.population == 114_394
+    assert 39 < springfield.latitude < 40 and -90 < springfield.longitude < -89
+    township = jurisdiction(f"{US}/state:il/county:sangamon/place:springfield")
+    assert (township.place_kind, township.is_incorporated) == ("county_subdivision", None)
+    assert (township.population, township.latitude) == (None, None)
+    # A place that gave up its charter is now unincorporated land.
+    picher = jurisdiction(f"{US}/state:ok/place:picher")
+    assert (picher.place_kind, picher.is_incorporated) == ("former_incorporated_place", False)
+    # Two OCD rows stand for the one census place of Indianapolis: they share its 2020 code.
+    twins = Jurisdiction.objects.filter(census_geoid="1836003").values_list("ocd_id", flat=True)
+    assert sorted(twins) == [
+        f"{US}/state:in/county:marion/place:indianapolis",
+        f"{US}/state:in/place:indianapolis",
+    ]
 
 
 @pytest.mark.django_db
@@ -282,7 +328,7 @@ def test_a_place_the_data_does_not_list_keeps_its_counties(loaded):
 
     result = counts(run())
 
-    assert result["place counties"] == (0, 0, 30_642)  # no "deleted" part
+    assert result["place counties"] == (0, 0, 37_288)  # no "deleted" part
     assert list(gluckstadt.counties.all()) == [madison]
 
 

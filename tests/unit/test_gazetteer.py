@@ -6,7 +6,13 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from legality.gazetteer import DEFAULT_OCD_DIR, GazetteerDataError, read_gazetteer
+from legality.gazetteer import (
+    DEFAULT_CENSUS_DIR,
+    DEFAULT_OCD_DIR,
+    GazetteerDataError,
+    read_gazetteer,
+)
+from legality.gazetteer.census import is_incorporated, read_place_facts
 from legality.gazetteer.ocd import UsDivisions, place_name, read_us
 from legality.gazetteer.world import (
     US_TERRITORIES,
@@ -304,6 +310,66 @@ def test_a_bad_row_is_reported_with_its_file_and_line(ocd_copy, file, line, text
     assert (raised.value.path, raised.value.line) == (ocd_copy / file, line)
     assert str(raised.value).startswith(f"{ocd_copy / file}, line {line}: ")
     assert message in str(raised.value)
+
+
+@pytest.fixture
+def census_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "gazetteer"
+    folder.mkdir()
+    for path in DEFAULT_CENSUS_DIR.glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+ADAK = f"{US}/state:ak/place:adak,0200065,Adak city,incorporated_place,true"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"{ADAK},2016,51.88150,-176.62950,171,county=geocorr2022", "not a 5-digit county FIPS"),
+        (f"{ADAK},02016,91.0,-176.62950,171,county=geocorr2022", "is not on Earth"),
+        (f"{ADAK},02016,51.88150,-176.62950,many,county=geocorr2022", "not a whole number"),
+        (f"{US}/state:ak/place:atlantis,,Atlantis,incorporated_place,true,,,,,", "not a place"),
+        (f"{US}/state:ak/place:adak,0200065,Adak,metropolis,true,02016,,,,", "unknown kind"),
+    ],
+)
+def test_a_bad_census_row_is_reported_with_its_file_and_line(census_copy, text, message):
+    facts = census_copy / "us_place_facts.csv"
+    replace_line(facts, 2, text)
+    with pytest.raises(GazetteerDataError) as raised:
+        read_gazetteer(DEFAULT_OCD_DIR, census_copy, zip_records=[])
+    assert (raised.value.path, raised.value.line) == (facts, 2)
+    assert message in str(raised.value)
+
+
+def test_census_facts_order_counties_and_set_apart_parts_without_residents():
+    facts = read_place_facts(
+        DEFAULT_CENSUS_DIR / "us_place_facts.csv",
+        {row.ocd_id for row in read_us(DEFAULT_OCD_DIR).places},
+    )
+    carbondale = facts[f"{US}/state:il/place:carbondale"]
+    assert (carbondale.county_fips, carbondale.uninhabited_county_fips) == (("17077",), ("17199",))
+    okc = facts[f"{US}/state:ok/place:oklahoma_city"]
+    assert okc.county_fips == ("40109", "40027", "40017", "40125")
+    # Matched through a successor code: the place is known by its 2020 code.
+    assert facts[f"{US}/state:in/place:indianapolis"].census_code == "1836003"
+    assert f"{US}/state:mn/place:st_anthony" not in facts  # ambiguous in the census: no facts
+
+
+@pytest.mark.parametrize(
+    ("kind", "incorporated", "state", "expected"),
+    [
+        ("incorporated_place", True, "IL", True),
+        ("county_subdivision", True, "MN", True),  # coextensive with a city (Rice Lake)
+        ("county_subdivision", False, "IL", None),
+        ("census_designated_place", False, "LA", False),
+        ("census_designated_place", False, "NY", None),  # inside a town that governs
+        ("former_incorporated_place", False, "OK", False),
+    ],
+)
+def test_whether_a_place_is_inside_a_municipality(kind, incorporated, state, expected):
+    assert is_incorporated(kind, incorporated, state) is expected
 
 
 def test_city_names_of_consolidated_city_counties_come_from_the_alias_ids():

@@ -6,6 +6,7 @@ import factory
 import pytest
 
 from legality.geography import find_place
+from legality.models import PlaceCounty
 from legality.resolution import resolve
 from tests.factories import (
     ZipCodeFactory,
@@ -51,6 +52,22 @@ def test_many_layers_sources_and_periods(django_assert_num_queries, kratom, seve
 
     assert len(answer.result_for("kratom").layers) == 6
     assert answer.result_for("kratom").stale
+
+
+def test_a_county_part_without_residents_is_not_a_layer(kratom):
+    state = UsStateFactory()
+    jackson, williamson = NamedCountyFactory.create_batch(
+        2, parent=state, name=factory.Iterator(["Jackson County", "Williamson County"])
+    )
+    town = NamedPlaceFactory(parent=state, name="Carbondale", counties=[jackson])
+    PlaceCounty.objects.create(place=town, county=williamson, position=1, has_residents=False)
+    create_period_history(williamson, kratom, periods=1, sources=1)
+
+    layers = resolve(town, on=ON).result_for("kratom").layers
+
+    assert [
+        layer.jurisdiction.name for layer in layers if layer.jurisdiction.level == "county"
+    ] == ["Jackson County"]
 
 
 def test_zip_code_lookup(django_assert_num_queries, kratom):
