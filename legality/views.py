@@ -25,8 +25,13 @@ from django.utils.html import format_html
 from legality.badges import badge_svg
 from legality.dates import describe_end, describe_known_by, describe_start, format_date
 from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION
-from legality.geography import AmbiguousPlace, UnknownPlace, find_place
-from legality.models import Jurisdiction
+from legality.geography import (
+    AmbiguousPlace,
+    Candidate,
+    UnknownPlace,
+    describe_candidates,
+    find_place,
+)
 from legality.overview import GlanceRow, overview, place_overview, status_changes
 from legality.resolution import (
     KRATOM,
@@ -117,11 +122,11 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         match = find_place(query)
     except AmbiguousPlace as error:
-        return _search_results(request, query, error.candidates, str(error))
+        return _search_results(request, query, error.described, "Several places have that name.")
     except UnknownPlace as error:
         return not_found(request, str(error), query=query)
     if request.GET.get("all") and match.alternatives:
-        candidates = (match.jurisdiction, *match.alternatives)
+        candidates = describe_candidates((match.jurisdiction, *match.alternatives))
         return _search_results(request, query, candidates, f"Places called “{query}”.")
     params = {"zip": match.zip_code.code} if match.zip_code is not None else {}
     if match.alternatives:
@@ -224,13 +229,12 @@ def _bad_request(request: HttpRequest, reason: str, query: str = "") -> HttpResp
 
 
 def _search_results(
-    request: HttpRequest, query: str, candidates: Iterable[Jurisdiction], detail: str
+    request: HttpRequest, query: str, candidates: Iterable[Candidate], detail: str
 ) -> HttpResponse:
-    rows = [{"jurisdiction": j, "within": _ancestor_names(j)} for j in candidates]
     return render(
         request,
         "legality/search.html",
-        {"query": query, "detail": detail, "candidates": rows},
+        {"query": query, "detail": detail, "candidates": candidates},
     )
 
 
@@ -242,15 +246,6 @@ def _redirect(ocd_id: str, params: dict, *, permanent: bool = False) -> HttpResp
 
 
 # Words for pages and feeds
-
-
-def _ancestor_names(jurisdiction: Jurisdiction) -> str:
-    """'Illinois, United States' from a row loaded with its parent chain (find_place does)."""
-    names, parent = [], jurisdiction.parent
-    while parent is not None:
-        names.append(parent.name)
-        parent = parent.parent
-    return ", ".join(names)
 
 
 def _within(layers: tuple[Layer, ...], place_id: int) -> str:

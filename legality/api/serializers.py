@@ -343,8 +343,31 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class PlaceCandidateSerializer(serializers.Serializer):
+    """A place a name may mean, described so a reader can tell it from the others."""
+
+    # Shapes a geography.Candidate.
+    ocd_id = serializers.CharField(source="jurisdiction.ocd_id")
+    name = serializers.CharField(source="jurisdiction.name")
+    level = serializers.CharField(source="jurisdiction.level")
+    kind = serializers.CharField(
+        help_text="city, town, village, borough, township, unincorporated community, county, "
+        "state, country, ..."
+    )
+    county = serializers.CharField(
+        help_text="For a US place: the county holding most of its people; else empty."
+    )
+    state = serializers.CharField(help_text="Its state or first-level division; else empty.")
+    population = serializers.IntegerField(
+        allow_null=True, help_text="2020 Census population, where known."
+    )
+    description = serializers.CharField(
+        help_text="In words: 'Springfield — city in Sangamon County, Illinois, 114,394 people'."
+    )
+
+
 class AmbiguousPlaceSerializer(serializers.Serializer):
     """Several places match: ask again with one of their OCD ids, or add the state or country."""
 
     detail = serializers.CharField()
-    matches = PlaceRefSerializer(many=True)
+    matches = PlaceCandidateSerializer(many=True, help_text="Largest population first.")

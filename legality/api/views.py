@@ -24,7 +24,7 @@ from .serializers import (
     LegalStatusSerializer,
     LookupQuerySerializer,
     LookupSerializer,
-    PlaceRefSerializer,
+    PlaceCandidateSerializer,
     StatusChangeSerializer,
 )
 
@@ -136,7 +136,7 @@ class LookupView(APIView):
                 substances=[substance] if substance else None,
             )
         except AmbiguousPlace as error:
-            matches = PlaceRefSerializer(error.candidates, many=True).data
+            matches = PlaceCandidateSerializer(error.described, many=True).data
             return Response({"detail": str(error), "matches": matches}, status=300)
         except UnknownPlace as error:
             return Response({"detail": str(error)}, status=404)

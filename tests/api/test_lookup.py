@@ -398,8 +398,14 @@ def test_bare_state_name_lists_the_other_readings(client, kratom):
 def test_ambiguous_name_answers_300_with_the_matches(client, kratom):
     illinois = UsStateFactory(name="Illinois", postal_code="IL")
     missouri = UsStateFactory(name="Missouri", postal_code="MO")
-    first = NamedPlaceFactory(parent=illinois, name="Springfield")
-    second = NamedPlaceFactory(parent=missouri, name="Springfield")
+    sangamon = NamedCountyFactory(parent=illinois, name="Sangamon County")
+    greene = NamedCountyFactory(parent=missouri, name="Greene County")
+    smaller = NamedPlaceFactory(
+        parent=illinois, name="Springfield", population=114_394, counties=[sangamon]
+    )
+    larger = NamedPlaceFactory(
+        parent=missouri, name="Springfield", population=169_176, counties=[greene]
+    )
 
     response = lookup(client, q="Springfield")
 
@@ -407,9 +413,28 @@ def test_ambiguous_name_answers_300_with_the_matches(client, kratom):
     body = response.json()
     assert set(body) == {"detail", "matches"}
     assert "matches several places" in body["detail"]
+    # Largest first, each described in words.
     assert body["matches"] == [
-        {"ocd_id": first.ocd_id, "name": "Springfield", "level": "place"},
-        {"ocd_id": second.ocd_id, "name": "Springfield", "level": "place"},
+        {
+            "ocd_id": larger.ocd_id,
+            "name": "Springfield",
+            "level": "place",
+            "kind": "city",
+            "county": "Greene County",
+            "state": "Missouri",
+            "population": 169_176,
+            "description": "Springfield — city in Greene County, Missouri, 169,176 people",
+        },
+        {
+            "ocd_id": smaller.ocd_id,
+            "name": "Springfield",
+            "level": "place",
+            "kind": "city",
+            "county": "Sangamon County",
+            "state": "Illinois",
+            "population": 114_394,
+            "description": "Springfield — city in Sangamon County, Illinois, 114,394 people",
+        },
     ]
 
 

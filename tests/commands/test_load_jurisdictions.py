@@ -346,12 +346,15 @@ def test_a_bad_data_file_stops_the_command_with_its_file_and_line(tmp_path: Path
 
 @pytest.mark.django_db
 def test_consolidated_city_counties_are_found_by_their_city_name(loaded):
-    from legality.geography import AmbiguousPlace, find_place
+    from legality.geography import find_place
 
     # Without the city name, "San Francisco" found only a Minnesota township: a wrong answer.
-    with pytest.raises(AmbiguousPlace) as raised:
-        find_place("San Francisco")
-    assert f"{US}/state:ca/county:san_francisco" in {j.ocd_id for j in raised.value.candidates}
+    # The city (a consolidated city-county) beats the township, which stays an alternative.
+    match = find_place("San Francisco")
+    assert match.jurisdiction.ocd_id == f"{US}/state:ca/county:san_francisco"
+    assert [j.ocd_id for j in match.alternatives] == [
+        f"{US}/state:mn/county:carver/place:san_francisco"
+    ]
     assert (
         find_place("San Francisco, CA").jurisdiction.ocd_id == f"{US}/state:ca/county:san_francisco"
     )

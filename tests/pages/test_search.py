@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import ZipCodeFactory
-from tests.geo_factories import NamedPlaceFactory, UsStateFactory
+from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
 
 from .conftest import NOTICE, text
 
@@ -48,7 +48,10 @@ def test_bare_state_name_redirects_and_offers_the_other_readings(client, kratom)
 def test_ambiguous_name_lists_the_candidates_with_their_state(client):
     illinois = UsStateFactory(name="Illinois", postal_code="IL")
     missouri = UsStateFactory(name="Missouri", postal_code="MO")
-    first = NamedPlaceFactory(parent=illinois, name="Springfield")
+    sangamon = NamedCountyFactory(parent=illinois, name="Sangamon County")
+    first = NamedPlaceFactory(
+        parent=illinois, name="Springfield", population=114_394, counties=[sangamon]
+    )
     second = NamedPlaceFactory(parent=missouri, name="Springfield")
 
     response = search(client, "Springfield")
@@ -56,8 +59,13 @@ def test_ambiguous_name_lists_the_candidates_with_their_state(client):
     assert response.status_code == 200
     words = text(response)
     assert "Which “Springfield”?" in words
-    assert "Springfield place in Illinois, United States" in words
-    assert "Springfield place in Missouri, United States" in words
+    # Largest first, in words; the hint names a real state, not "Springfield, IL, IL".
+    assert (
+        "Springfield — city in Sangamon County, Illinois, 114,394 people "
+        "ocd-division/country:us/state:il/place:springfield "
+        "Springfield — city in Missouri"
+    ) in words
+    assert "e.g. “Springfield, Illinois”" in words
     for place in (first, second):
         assert f'href="/j/{place.ocd_id}/"'.encode() in response.content
     assert NOTICE in words

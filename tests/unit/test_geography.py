@@ -127,14 +127,14 @@ def test_name_of_several_places_returns_the_candidates_not_a_guess(california, t
     assert "several places" in str(raised.value)
 
 
-def test_name_of_several_places_in_one_state_is_still_ambiguous(california):
+def test_a_city_beats_a_county_of_its_name_unless_the_reader_says_county(california):
     city = NamedPlaceFactory(parent=california, name="San Diego")
     county = NamedCountyFactory(parent=california, name="San Diego")  # stored without "County"
 
-    with pytest.raises(AmbiguousPlace) as raised:
-        find_place("San Diego, CA")
+    match = find_place("San Diego, CA")
 
-    assert set(raised.value.candidates) == {city, county}
+    assert (match.jurisdiction, match.alternatives) == (city, (county,))
+    assert find_place("San Diego County, CA").jurisdiction == county
 
 
 def test_county_name_with_its_state_name(florida):

@@ -1,0 +1,24 @@
+"""Geography: how names are compared (`naming`) and how a reader's query finds a place
+(`lookup`)."""
+
+from .lookup import (
+    AmbiguousPlace,
+    Candidate,
+    MatchedBy,
+    PlaceMatch,
+    UnknownPlace,
+    describe_candidates,
+    find_place,
+)
+from .naming import normalize_name
+
+__all__ = [
+    "AmbiguousPlace",
+    "Candidate",
+    "MatchedBy",
+    "PlaceMatch",
+    "UnknownPlace",
+    "describe_candidates",
+    "find_place",
+    "normalize_name",
+]
