@@ -87,7 +87,7 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
     # Query: the countries and the US states.
     jurisdictions = list(
         Jurisdiction.objects.filter(glance)
-        .only("id", "ocd_id", "name", "level", "is_incorporated", "parent_id")
+        .only("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent_id")
         .order_by("name", "ocd_id")
     )
     entries = _published_entries(

@@ -32,10 +32,12 @@ from legality.geography import (
     describe_candidates,
     find_place,
 )
+from legality.models import PlaceKind
 from legality.overview import GlanceRow, overview, place_overview, status_changes
 from legality.resolution import (
     KRATOM,
     UNKNOWN,
+    Answer,
     Assumption,
     Entry,
     Layer,
@@ -124,7 +126,7 @@ def search(request: HttpRequest) -> HttpResponse:
     except AmbiguousPlace as error:
         return _search_results(request, query, error.described, "Several places have that name.")
     except UnknownPlace as error:
-        return not_found(request, str(error), query=query)
+        return not_found(request, str(error), query=query, suggestions=error.suggestions)
     if request.GET.get("all") and match.alternatives:
         candidates = describe_candidates((match.jurisdiction, *match.alternatives))
         return _search_results(request, query, candidates, f"Places called “{query}”.")
@@ -159,6 +161,7 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             "answer": answer,
             "match": match,
             "within": _within(answer.results[0].layers, answer.place.id),
+            "place_notes": place_notes(answer),
             "results": [_result(result, on=answer.as_of) for result in answer.results],
             "changes": [describe_change(row, on=answer.as_of) for row in place.changes],
             "is_today": answer.as_of == today,
@@ -207,8 +210,11 @@ def changes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def not_found(request: HttpRequest, reason: str, *, query: str = "") -> HttpResponse:
-    return render(request, "404.html", {"exception": reason, "query": query}, status=404)
+def not_found(
+    request: HttpRequest, reason: str, *, query: str = "", suggestions: Iterable[str] = ()
+) -> HttpResponse:
+    context = {"exception": reason, "query": query, "suggestions": suggestions}
+    return render(request, "404.html", context, status=404)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -252,6 +258,39 @@ def _within(layers: tuple[Layer, ...], place_id: int) -> str:
     """'San Diego County, California, United States': the place's other layers, narrowest first."""
     names = [la.jurisdiction.name for la in reversed(layers) if la.jurisdiction.id != place_id]
     return ", ".join(names)
+
+
+def place_notes(answer: Answer) -> list[str]:
+    """What kind of place this is where it changes whose law applies, in words.
+
+    "Metairie is an unincorporated community in Jefferson Parish: parish and state law apply."
+    """
+    place, notes = answer.place, []
+    layers = answer.results[0].layers if answer.results else ()
+    counties = [la.jurisdiction.name for la in layers if la.jurisdiction.level == "county"]
+    if place.place_kind == PlaceKind.CENSUS_DESIGNATED and counties:
+        word = counties[0].rsplit(" ", 1)[-1].lower()
+        word = word if word in ("parish", "borough", "municipio") else "county"
+        notes.append(
+            f"{place.name} is an unincorporated community in {_and(counties)}: "
+            f"{word} and state law apply."
+        )
+        if place.is_incorporated is None:
+            notes.append(
+                "It lies in a town or township that governs itself and may have its own rules; "
+                "a county rule for unincorporated areas may not apply there."
+            )
+    if answer.uninhabited_counties:
+        names = _and([county.name for county in answer.uninhabited_counties])
+        notes.append(
+            f"Part of {place.name} lies in {names}, where it has no residents (2020 Census): "
+            "that county's rules are not counted here."
+        )
+    return notes
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def status_words(status: str, minimum_age: int | None) -> dict:
@@ -300,6 +339,9 @@ def _result(result: Result, *, on: datetime.date) -> dict:
     return {
         "result": result,
         "headline": status_words(result.status, result.minimum_age),
+        "elsewhere": [
+            f"{STATUS_WORDS.get(e.status, e.status).lower()} {e.where}" for e in result.elsewhere
+        ],
         "last_verified": format_date(result.last_verified_at) if result.last_verified_at else "",
         "assumptions": [ASSUMPTION_WORDS.get(code, code) for code in result.assumptions],
         "layers": [_layer(layer, decided_by_id, on=on) for layer in result.layers],

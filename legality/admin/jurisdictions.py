@@ -20,6 +20,7 @@ from legality.models import (
     PlaceCounty,
     Subscription,
     ZipCode,
+    ZipCodeCounty,
 )
 
 from .statuses import describe_period
@@ -198,6 +199,16 @@ class PlaceCountyAdmin(admin.ModelAdmin):
     list_filter = ["has_residents"]
     search_fields = ["place__name", "place__ocd_id", "county__name"]
     autocomplete_fields = ["place", "county"]
+
+
+@admin.register(ZipCodeCounty)
+class ZipCodeCountyAdmin(admin.ModelAdmin):
+    """The counties of each ZIP code area and their land shares (load_jurisdictions keeps them)."""
+
+    list_display = ["zip_code", "county", "land_share", "position"]
+    list_select_related = ["zip_code", "county"]
+    search_fields = ["zip_code__code", "county__name"]
+    autocomplete_fields = ["zip_code", "county"]
 
 
 @admin.register(JurisdictionName)

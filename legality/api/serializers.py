@@ -273,6 +273,16 @@ class ActivityAnswerSerializer(serializers.Serializer):
     )
 
 
+class ElsewhereSerializer(serializers.Serializer):
+    where = serializers.CharField(
+        help_text="In words: 'outside the town limits, in unincorporated Lee County'."
+    )
+    status = serializers.CharField()
+    decided_by = serializers.CharField(
+        source="decided_by.ocd_id", allow_null=True, help_text="OCD id of the deciding layer."
+    )
+
+
 class ResultSerializer(serializers.Serializer):
     substance = serializers.CharField(source="substance.slug")
     status = serializers.CharField(help_text="legal, regulated, restricted, banned or unknown.")
@@ -295,6 +305,25 @@ class ResultSerializer(serializers.Serializer):
     )
     layers = LayerSerializer(many=True)
     upcoming = UpcomingChangeSerializer(many=True)
+    varies = serializers.BooleanField(
+        help_text="The answer differs on the other side of a town limit or county line inside "
+        "the ZIP code: see elsewhere."
+    )
+    strictest = serializers.CharField(
+        help_text="The most restrictive answer anywhere in the ZIP code (for shippers); the "
+        "status itself elsewhere."
+    )
+    elsewhere = ElsewhereSerializer(
+        many=True, help_text="The other sides of the ZIP code where the answer differs."
+    )
+
+
+class ZipCountySerializer(serializers.Serializer):
+    ocd_id = serializers.CharField(source="county.ocd_id")
+    name = serializers.CharField(source="county.name")
+    land_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, help_text="Share of the ZIP's land, 0 to 1."
+    )
 
 
 class ZipCodeSerializer(serializers.Serializer):
@@ -324,6 +353,11 @@ class LookupSerializer(serializers.Serializer):
         source="match.approximate", help_text="place is only the place a ZIP code's city names."
     )
     zip_code = ZipCodeSerializer(source="match.zip_code", allow_null=True)
+    zip_counties = ZipCountySerializer(
+        source="answer.zip_counties",
+        many=True,
+        help_text="For a ZIP code: every county of its area, largest share of its land first.",
+    )
     alternatives = PlaceRefSerializer(
         source="match.alternatives",
         many=True,
@@ -340,6 +374,11 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="The messages per query parameter (bad input only).",
+    )
+    suggestions = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="No place matches: close names, best first ('Springfield, Illinois').",
     )
 
 

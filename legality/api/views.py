@@ -139,7 +139,8 @@ class LookupView(APIView):
             matches = PlaceCandidateSerializer(error.described, many=True).data
             return Response({"detail": str(error), "matches": matches}, status=300)
         except UnknownPlace as error:
-            return Response({"detail": str(error)}, status=404)
+            suggestions = {"suggestions": list(error.suggestions)} if error.suggestions else {}
+            return Response({"detail": str(error), **suggestions}, status=404)
         except UnknownSubstance as error:
             return Response({"detail": str(error)}, status=400)
         return Response(LookupSerializer({"answer": answer, "match": match}).data)

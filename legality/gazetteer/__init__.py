@@ -8,11 +8,13 @@ upserts them in one transaction and says what changed. The management command
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import zipcodes
 
+from .cdp import CDP_FACTS_FILE, read_census_places
 from .census import PLACE_FACTS_FILE, census_place_counties, read_place_facts, with_place_facts
 from .ocd import ALIASES_FILE, city_names_of_counties, read_us, read_us_aliases
 from .rows import AliasRow, Gazetteer, GazetteerDataError, JurisdictionRow, MatchReport
@@ -28,7 +30,13 @@ from .world import (
     territory_names_and_aliases,
     unique_names,
 )
-from .zips import build_lookups, postal_place_counties, resolve_zip_codes
+from .zips import (
+    ZCTA_COUNTIES_FILE,
+    build_lookups,
+    postal_place_counties,
+    read_zip_counties,
+    resolve_zip_codes,
+)
 
 __all__ = [
     "DEFAULT_CENSUS_DIR",
@@ -62,6 +70,14 @@ def read_gazetteer(
         census_dir / PLACE_FACTS_FILE, {row.ocd_id for row in us_divisions.places}
     )
     places = with_place_facts(us_divisions.places, facts)
+    place_census_counties = census_place_counties(facts, build_lookups(us_divisions).county_by_fips)
+    counties_of: dict[str, list[str]] = {}
+    for link in place_census_counties:
+        counties_of.setdefault(link.place_ocd_id, []).append(link.county_ocd_id)
+    lookups = build_lookups(replace(us_divisions, places=places), counties_of)
+    census_places = read_census_places(
+        census_dir / CDP_FACTS_FILE, lookups.state_by_postal_code, lookups.county_by_fips
+    )
     countries, country_names = country_rows(
         read_country_names(ocd_dir / COUNTRIES_FILE) | us_divisions.listed_countries
     )
@@ -76,15 +92,18 @@ def read_gazetteer(
         *subdivisions,
         *us_divisions.counties,
         *places,
+        *census_places.places,
     )
     _check_unique(jurisdictions, ocd_dir)
     known_ids = {row.ocd_id for row in jurisdictions}
     aliases = (*read_us_aliases(ocd_dir / ALIASES_FILE, known_ids), *world_aliases)
     _check_aliases(aliases, known_ids, ocd_dir / ALIASES_FILE)
-    lookups = build_lookups(us_divisions)
     records = zipcodes.list_all() if zip_records is None else zip_records
     zip_rows, zip_report = resolve_zip_codes(records, lookups)
-    census_links = census_place_counties(facts, lookups.county_by_fips)
+    census_links = (
+        *place_census_counties,
+        *census_places.counties,
+    )
     own_names = {row.ocd_id: row.search_name for row in jurisdictions}
     return Gazetteer(
         jurisdictions=jurisdictions,
@@ -104,6 +123,9 @@ def read_gazetteer(
             *postal_place_counties(
                 zip_rows, lookups, known={link.place_ocd_id for link in census_links}
             ),
+        ),
+        zip_counties=read_zip_counties(
+            census_dir / ZCTA_COUNTIES_FILE, {row.code for row in zip_rows}, lookups
         ),
         report=MatchReport(
             subdivisions=dict(subdivision_outcomes),

@@ -34,6 +34,7 @@ _GEOID = re.compile(r"^place-(\d{5}|\d{7}|\d{10})$")
 _CENSUS_DESCRIPTORS = (
     "unincorporated fishing community",
     "unified government",
+    "metro township",
     "charter township",
     "municipality",
     "corporation",

@@ -7,6 +7,7 @@ the writer (`legality.gazetteer.store`) turns ids into keys in one query per lev
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from legality.geography import normalize_name
@@ -92,6 +93,17 @@ class ZipRow:
     place_ocd_id: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ZipCountyRow:
+    """A county a ZIP code's area lies in, with its share of the area's land."""
+
+    code: str
+    county_ocd_id: str
+    land_share: Decimal
+    is_primary: bool = False
+    position: int = 0
+
+
 @dataclass(frozen=True)
 class MatchReport:
     """How well the sources matched each other (`load_jurisdictions -v 2` prints it).
@@ -114,6 +126,7 @@ class Gazetteer:
     aliases: tuple[AliasRow, ...]
     zip_codes: tuple[ZipRow, ...]
     place_counties: tuple[PlaceCountyRow, ...]
+    zip_counties: tuple[ZipCountyRow, ...]
     report: MatchReport
 
 

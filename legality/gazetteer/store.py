@@ -16,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from legality.models import Jurisdiction, JurisdictionName, OcdAlias, PlaceCounty, ZipCode
+from legality.models import (
+    Jurisdiction,
+    JurisdictionName,
+    OcdAlias,
+    PlaceCounty,
+    ZipCode,
+    ZipCodeCounty,
+)
 
 from .rows import (
     AliasRow,
@@ -25,6 +32,7 @@ from .rows import (
     JurisdictionRow,
     Level,
     PlaceCountyRow,
+    ZipCountyRow,
     ZipRow,
 )
 
@@ -135,6 +143,8 @@ def write_gazetteer(
         links = gazetteer.place_counties
         places = {ids[row.ocd_id] for row in gazetteer.jurisdictions if row.level == "place"}
         step("place counties", lambda: _write_place_counties(links, places, ids, batch_size))
+        shares = gazetteer.zip_counties
+        step("ZIP code counties", lambda: _write_zip_counties(shares, ids, batch_size))
     return LoadSummary(tuple(kinds), time.monotonic() - started)
 
 
@@ -301,5 +311,37 @@ def _write_place_counties(
     stale = [pk for pair, (pk, _) in existing.items() if pair not in wanted]
     for start in range(0, len(stale), batch_size):
         PlaceCounty.objects.filter(pk__in=stale[start : start + batch_size]).delete()
+    unchanged = len(wanted) - len(to_create) - len(to_update)
+    return _Counts(len(to_create), len(to_update), unchanged, len(stale))
+
+
+def _write_zip_counties(
+    rows: Iterable[ZipCountyRow], ids: dict[str, int], batch_size: int
+) -> _Counts:
+    """Makes every ZIP code's county shares those of the data (derived data, like place links)."""
+    zip_ids = dict(ZipCode.objects.values_list("code", "pk"))
+    existing = {
+        (zip_id, county): (pk, (share, position))
+        for pk, zip_id, county, share, position in ZipCodeCounty.objects.values_list(
+            "pk", "zip_code_id", "county_id", "land_share", "position"
+        )
+    }
+    wanted = {
+        (zip_ids[row.code], ids[row.county_ocd_id]): (row.land_share, row.position) for row in rows
+    }
+    to_create, to_update = [], []
+    for (zip_id, county), (share, position) in wanted.items():
+        pk, current = existing.get((zip_id, county), (None, None))
+        if current == (share, position):
+            continue
+        link = ZipCodeCounty(
+            pk=pk, zip_code_id=zip_id, county_id=county, land_share=share, position=position
+        )
+        (to_create if pk is None else to_update).append(link)
+    ZipCodeCounty.objects.bulk_create(to_create, batch_size=batch_size)
+    ZipCodeCounty.objects.bulk_update(to_update, ["land_share", "position"], batch_size=batch_size)
+    stale = [pk for pair, (pk, _) in existing.items() if pair not in wanted]
+    for start in range(0, len(stale), batch_size):
+        ZipCodeCounty.objects.filter(pk__in=stale[start : start + batch_size]).delete()
     unchanged = len(wanted) - len(to_create) - len(to_update)
     return _Counts(len(to_create), len(to_update), unchanged, len(stale))

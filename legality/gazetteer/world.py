@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import countryinfo
 import pycountry
 
 from legality.geography import normalize_name
@@ -145,8 +146,32 @@ def built_ocd_id(sub: IsoSubdivision) -> str:
     return f"ocd-division/country:{sub.code[:2].lower()}/{type_slug(sub.type)}:{sub.suffix}"
 
 
+# A short name two countries share, which no list here gives: "Korea" is both Koreas (a reader
+# typing it is asked which).
+_SHARED_SHORT_NAMES: Final = {"Korea": ("KP", "KR")}
+
+
+def country_common_names() -> dict[str, tuple[str, ...]]:
+    """Alpha-2 -> the names people use for a country beyond ISO's: 'Russia', 'UK', 'Great
+    Britain', 'Holland', 'UAE', 'Ivory Coast', 'Czech Republic', 'Burma' (the countryinfo
+    package's names and alternative spellings, its codes left out)."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for country in countryinfo.all_countries():
+        iso = country.iso()
+        if not isinstance(iso, dict) or not iso.get("alpha2"):
+            continue
+        codes = {iso.get("alpha2"), iso.get("alpha3")}
+        spellings = [country.name(), *(country.alt_spellings() or [])]
+        names[iso["alpha2"]] += [name for name in spellings if name and name not in codes]
+    for name, codes in _SHARED_SHORT_NAMES.items():
+        for code in codes:
+            names[code].append(name)
+    return {code: tuple(found) for code, found in names.items()}
+
+
 def country_rows(ocd_names: dict[str, str]) -> tuple[list[JurisdictionRow], list[AlternateNameRow]]:
     """Every ISO 3166-1 country but the US territories, with its other names and codes."""
+    common_names = country_common_names()
     rows: list[JurisdictionRow] = []
     names: list[AlternateNameRow] = []
     for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
@@ -168,6 +193,7 @@ def country_rows(ocd_names: dict[str, str]) -> tuple[list[JurisdictionRow], list
             )
         )
         others = (country.name, official, country.alpha_3, ocd_names.get(ocd_id, ""))
+        others += common_names.get(country.alpha_2, ())
         names += [AlternateNameRow(ocd_id, other) for other in others if other]
     return rows, names
 

@@ -10,7 +10,9 @@ import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Final
 
 import us
@@ -18,7 +20,7 @@ import us
 from legality.geography import normalize_name
 
 from .ocd import UsDivisions
-from .rows import PlaceCountyRow, ZipRow
+from .rows import GazetteerDataError, PlaceCountyRow, ZipCountyRow, ZipRow, read_csv
 from .world import name_key
 
 # Military post offices (APO/FPO) and the freely associated states (sovereign countries with US
@@ -72,6 +74,8 @@ class UsLookups:
     states_with_counties: frozenset[str]
     places_by_name: dict[tuple[str, str], tuple[str, ...]]  # (state OCD id, place_key) -> places
     county_in_id: dict[str, str]  # township OCD id -> the county its id runs through
+    census_counties: dict[str, frozenset[str]]  # place OCD id -> its census counties
+    incorporated: frozenset[str]  # places that are municipalities
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,15 @@ class CountyMatch:
     independent_city: str | None = None
 
 
-def build_lookups(us_divisions: UsDivisions) -> UsLookups:
-    """Index the OCD rows and the `us` package's county FIPS codes for ZIP resolution."""
+def build_lookups(
+    us_divisions: UsDivisions, census_counties: Mapping[str, Iterable[str]] | None = None
+) -> UsLookups:
+    """Index the OCD rows and the `us` package's county FIPS codes for ZIP resolution.
+
+    `census_counties` maps a place's OCD id to its counties' OCD ids, where the census names
+    them: a postal city then names a place only if the ZIP's county is one of them.
+    """
+    census_counties = census_counties or {}
     states, counties, places = us_divisions.states, us_divisions.counties, us_divisions.places
     state_by_postal_code = {s.iso_code.removeprefix("US-"): s.ocd_id for s in states}
     county_by_fips = {c.census_geoid: c.ocd_id for c in counties if c.census_geoid}
@@ -121,6 +132,8 @@ def build_lookups(us_divisions: UsDivisions) -> UsLookups:
         states_with_counties=frozenset(state for state, _ in county_by_name),
         places_by_name={key: tuple(ids) for key, ids in places_by_name.items()},
         county_in_id=dict(us_divisions.nested_counties),
+        census_counties={place: frozenset(counties) for place, counties in census_counties.items()},
+        incorporated=frozenset(p.ocd_id for p in places if p.is_incorporated),
     )
 
 
@@ -173,10 +186,16 @@ def resolve_place(
     fitting = [place for place in candidates if _fits(place, county_id, lookups)]
     if len(fitting) == 1:
         return fitting[0], "only place of that name that can lie in its county"
+    # A city beats a same-name township (Alton city and Alton township, both in Madison County).
+    municipal = [place for place in fitting if place in lookups.incorporated]
+    if len(municipal) == 1:
+        return municipal[0], "only municipality of that name that can lie in its county"
     return None, "none: several places of that name" if fitting else "none: place in another county"
 
 
 def _fits(place_id: str, county_id: str | None, lookups: UsLookups) -> bool:
+    if county_id is not None and (census := lookups.census_counties.get(place_id)):
+        return county_id in census
     county_in_id = lookups.county_in_id.get(place_id)
     return county_id is None or county_in_id is None or county_in_id == county_id
 
@@ -259,3 +278,45 @@ def postal_place_counties(
         if row.place_ocd_id and row.county_ocd_id and row.place_ocd_id not in skipped:
             pairs.add((row.place_ocd_id, row.county_ocd_id))
     return tuple(PlaceCountyRow(place, county) for place, county in sorted(pairs))
+
+
+ZCTA_COUNTIES_FILE = "zcta_counties.csv"
+
+
+def read_zip_counties(
+    path: Path, zip_codes: set[str], lookups: UsLookups
+) -> tuple[ZipCountyRow, ...]:
+    """The counties of each ZIP code area (zcta_counties.csv) for the ZIP codes we load.
+
+    The Census's primary county comes first, then by land share. A county-equivalent OCD has no
+    county row for (DC, an independent city) gives no link: the ZIP's place stands for it.
+    """
+    rows: list[ZipCountyRow] = []
+    for line, row in read_csv(path, ("zcta", "county_fips", "land_share", "is_primary")):
+        code, fips = row["zcta"], row["county_fips"]
+        if not _ZIP_CODE.match(code) or not re.match(r"^\d{5}$", fips):
+            raise GazetteerDataError(
+                path, line, f"“{code},{fips}” is not a ZIP code and a FIPS code"
+            )
+        try:
+            share = Decimal(row["land_share"])
+        except InvalidOperation:
+            share = Decimal(-1)
+        if not Decimal(0) <= share <= Decimal(1) or row["is_primary"] not in ("0", "1"):
+            raise GazetteerDataError(path, line, "land_share must be 0 to 1, is_primary 0 or 1")
+        county = lookups.county_by_fips.get(FIPS_VINTAGE.get(fips, fips))
+        if code in zip_codes and county is not None:
+            rows.append(ZipCountyRow(code, county, share, row["is_primary"] == "1"))
+    by_zip: dict[str, list[ZipCountyRow]] = defaultdict(list)
+    for zip_row in rows:
+        by_zip[zip_row.code].append(zip_row)
+    ordered = []
+    for parts in by_zip.values():
+        merged: dict[str, ZipCountyRow] = {}  # two 2020 codes of one OCD county (Valdez-Cordova)
+        for part in sorted(parts, key=lambda p: (not p.is_primary, -p.land_share)):
+            if part.county_ocd_id in merged:
+                first = merged[part.county_ocd_id]
+                part = replace(first, land_share=first.land_share + part.land_share)
+            merged[part.county_ocd_id] = part
+        ordered += [replace(p, position=i) for i, p in enumerate(merged.values())]
+    return tuple(ordered)

@@ -18,16 +18,20 @@ from legality.errors import TrackerError
 from legality.models import Jurisdiction, OcdAlias, PlaceCounty, PlaceKind, ZipCode
 
 from .naming import COUNTY_WORDS, Kind, NameForms, normalize_name, readings
+from .suggestions import suggest_names
 
 
 # Domain errors (TrackerError) kept beside the lookup that raises them: AmbiguousPlace words its
 # message with describe_jurisdiction, which errors.py cannot import without a cycle.
 class UnknownPlace(TrackerError):
-    """Nothing matches the query (views answer 404)."""
+    """Nothing matches the query (views answer 404). `suggestions`: close names, best first."""
 
-    def __init__(self, query: str, reason: str = "") -> None:
+    def __init__(self, query: str, reason: str = "", suggestions: Sequence[str] = ()) -> None:
         self.query = query
+        self.suggestions = tuple(suggestions)
         detail = f" {reason}" if reason else ""
+        if self.suggestions:
+            detail += f" Did you mean {' or '.join(f'“{s}”' for s in self.suggestions)}?"
         super().__init__(f"No place matches “{query.strip()}”.{detail}")
 
 
@@ -194,19 +198,22 @@ def _find_name(query: str, text: str) -> PlaceMatch:
     codes |= _codes(every[0].name.exact[0])
     rows = _named_like(keys, codes)
     unknown_qualifier = ""
+    closest: tuple[str, set[int] | None] = (every[0].name.exact[0], None)
     for reading in every:
         enclosing = [_states_or_countries(rows, part) for part in reading.qualifiers]
         if missing := [p for p, ids in zip(reading.qualifiers, enclosing, strict=True) if not ids]:
             unknown_qualifier = unknown_qualifier or missing[0]
             continue
+        if enclosing and closest[1] is None:
+            closest = (reading.name.exact[0], set.intersection(*enclosing))
         inside = [row for row in rows if _within(row.jurisdiction, enclosing)]
         if not reading.qualifiers and (match := _read_code(query, reading.name, inside)):
             return match
         if match := _pick(query, reading.name, inside):
             return match
-    if unknown_qualifier and "," in text:
+    if unknown_qualifier and "," in text and closest[1] is None:
         raise UnknownPlace(query, f"We know no state or country called “{unknown_qualifier}”.")
-    raise UnknownPlace(query)
+    raise UnknownPlace(query, suggestions=suggest_names(closest[0], within=closest[1]))
 
 
 def _states_or_countries(rows: list[_Row], part: str) -> set[int]:

@@ -8,6 +8,7 @@ from .jurisdictions import (
     PlaceCounty,
     PlaceKind,
     ZipCode,
+    ZipCodeCounty,
 )
 from .policy import ReviewPolicy
 from .review import ReviewFlag, StalenessReport
@@ -33,4 +34,5 @@ __all__ = [
     "Subscription",
     "Substance",
     "ZipCode",
+    "ZipCodeCounty",
 ]

@@ -277,3 +277,46 @@ class ZipCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ZipCodeCounty(models.Model):
+    """A county-level division a ZIP code's area lies in, with its share of the area's land.
+
+    From the Census 2020 ZCTA-to-county file. ZIP codes with no area of their own (PO boxes)
+    have none: their ZipCode.county (from the `zipcodes` package) is all that is known.
+    """
+
+    # CASCADE: derived data; it goes with the ZIP code or the county.
+    zip_code = models.ForeignKey(
+        ZipCode, on_delete=models.CASCADE, related_name="county_shares", help_text="The ZIP code."
+    )
+    county = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="zip_code_shares",
+        help_text="A county-level division the ZIP code's area lies in.",
+    )
+    land_share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        help_text="Share of the ZIP code area's land in this county, 0 to 1 (not of its people).",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="0 for the county the Census names the area's primary one, then 1, 2...",
+    )
+
+    class Meta:
+        ordering = ["zip_code", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zip_code", "county"], name="zipcodecounty_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(land_share__gte=0, land_share__lte=1),
+                name="zipcodecounty_land_share_is_a_share",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zip_code_id} in {self.county_id}"

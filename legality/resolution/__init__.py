@@ -13,6 +13,7 @@ from .answers import (
     Answer,
     Assumption,
     Change,
+    Elsewhere,
     Enclosure,
     Entry,
     JurisdictionRef,
@@ -21,6 +22,7 @@ from .answers import (
     SourceRef,
     Standing,
     SubstanceRef,
+    ZipCounty,
 )
 from .loading import UnknownSubstance, load_enclosures, resolve
 from .rules import resolve_layers, standing_on
@@ -33,6 +35,7 @@ __all__ = [
     "Answer",
     "Assumption",
     "Change",
+    "Elsewhere",
     "Enclosure",
     "Entry",
     "JurisdictionRef",
@@ -41,6 +44,7 @@ __all__ = [
     "SourceRef",
     "Standing",
     "SubstanceRef",
+    "ZipCounty",
     "UnknownSubstance",
     "combine_activities",
     "load_enclosures",

@@ -6,6 +6,7 @@ tested without a database and the API, pages and CSV all shape the same answer.
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from legality.activities import Coding
 from legality.dates import last_day_in_force, start_of_period
@@ -50,6 +51,7 @@ class JurisdictionRef:
     name: str
     level: str
     is_incorporated: bool | None = None
+    place_kind: str = ""  # a place's census kind (legality.models.PlaceKind), else ""
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,16 @@ class Enclosure:
     """One jurisdiction enclosing the place (or the place itself) with all its published entries.
 
     `entries` holds every period of every loaded substance; resolution picks by date.
-    `approximate` marks a ZIP code's assumed place.
+    `approximate` marks a ZIP code's assumed place. `uninhabited` marks a county holding a part
+    of the place with no residents: named on the page, never a layer of law.
     """
 
     jurisdiction: JurisdictionRef
     entries: tuple[Entry, ...] = ()
     approximate: bool = False
+    uninhabited: bool = False
+    zip_share: Decimal | None = None  # a ZIP code's county: its share of the area's land
+    beside: bool = False  # a ZIP code's other county: answers its own side, not a layer
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,16 @@ class ActivityAnswer:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """Another side of a line inside the place asked about, where the answer differs."""
+
+    where: str  # "outside the town limits, in unincorporated Lee County"
+    status: str
+    decided_by: JurisdictionRef | None
+    minimum_age: int | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     """The answer for one substance."""
 
@@ -201,6 +217,22 @@ class Result:
     upcoming: tuple[Change, ...] = ()
     assumptions: tuple[str, ...] = ()
     activities: tuple[ActivityAnswer, ...] = ()  # one per activity, in ACTIVITIES order
+    # Where the answer depends on the side of a town limit or county line (ZIP codes): the
+    # other sides that answer differently, and the most restrictive answer anywhere.
+    elsewhere: tuple[Elsewhere, ...] = ()
+    strictest: str | None = None
+
+    @property
+    def varies(self) -> bool:
+        return bool(self.elsewhere)
+
+
+@dataclass(frozen=True)
+class ZipCounty:
+    """A county of a ZIP code's area and its share of the area's land (0 to 1)."""
+
+    county: JurisdictionRef
+    land_share: Decimal
 
 
 @dataclass(frozen=True)
@@ -209,6 +241,9 @@ class Answer:
     place: JurisdictionRef
     results: tuple[Result, ...]
     zip_code: str | None = None  # set for a ZIP lookup; `place` is then its assumed place
+    # Counties holding a part of the place with no residents (2020 Census): not layers.
+    uninhabited_counties: tuple[JurisdictionRef, ...] = ()
+    zip_counties: tuple["ZipCounty", ...] = ()  # a ZIP code's, largest share of its land first
 
     def result_for(self, slug: str) -> Result:
         return next(result for result in self.results if result.substance.slug == slug)

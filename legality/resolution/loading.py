@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from legality.activities import Coding, ProductLimit
@@ -23,6 +23,7 @@ from legality.models import (
     Source,
     Substance,
     ZipCode,
+    ZipCodeCounty,
 )
 
 from .answers import (
@@ -107,7 +108,8 @@ def load_enclosures(
 
     Layers: the place, its ancestors (state, country, and the county of a township) and every
     county it lies in. For a ZIP code: its state, its own county (not the assumed place's
-    counties) and its assumed place, marked approximate.
+    counties) and its assumed place, marked approximate; the other counties of its area come
+    `beside` it, with their share of its land.
     """
     jurisdictions = _load_jurisdictions(place, zip_code)
     statuses = _load_statuses(jurisdictions, substances)
@@ -116,7 +118,16 @@ def load_enclosures(
         entries[status.jurisdiction_id].append(entry_from_status(status))
     approximate_id = zip_code.place_id if zip_code is not None else None
     enclosures = [
-        Enclosure(jurisdiction_ref(j), tuple(entries[j.pk]), approximate=j.pk == approximate_id)
+        Enclosure(
+            jurisdiction_ref(j),
+            tuple(entries[j.pk]),
+            approximate=j.pk == approximate_id,
+            uninhabited=getattr(j, "uninhabited", False),
+            zip_share=getattr(j, "zip_share", None),
+            beside=zip_code is not None
+            and getattr(j, "zip_share", None) is not None
+            and j.pk != zip_code.county_id,
+        )
         for j in jurisdictions.values()
     ]
     return jurisdiction_ref(jurisdictions.get(place.pk, place)), enclosures
@@ -125,20 +136,33 @@ def load_enclosures(
 def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[int, Jurisdiction]:
     # Query: the place (or the ZIP's state, county and place) and the counties it lies in, each
     # with its parent chain (township -> county -> state -> country) joined in.
+    rows = Jurisdiction.objects.select_related("parent__parent__parent")
     if zip_code is not None:
         ids = [pk for pk in (zip_code.state_id, zip_code.county_id, zip_code.place_id) if pk]
-        condition = Q(pk__in=ids)
+        # Every county of the ZIP code's area, with its share of the area's land.
+        shares = ZipCodeCounty.objects.filter(zip_code_id=zip_code.pk)
+        share = shares.filter(county_id=OuterRef("pk")).values("land_share")[:1]
+        rows = rows.filter(Q(pk__in=ids) | Q(pk__in=shares.values("county_id"))).annotate(
+            zip_share=Subquery(share)
+        )
     else:
+        within = PlaceCounty.objects.filter(place_id=place.pk)
         # A county part with no residents is a note on the page, not a layer of law.
-        within = PlaceCounty.objects.filter(place_id=place.pk, has_residents=True)
-        condition = Q(pk=place.pk) | Q(pk__in=within.values("county_id"))
-    rows = Jurisdiction.objects.filter(condition).select_related("parent__parent__parent")
+        uninhabited = within.filter(county_id=OuterRef("pk"), has_residents=False)
+        rows = rows.filter(Q(pk=place.pk) | Q(pk__in=within.values("county_id"))).annotate(
+            uninhabited=Exists(uninhabited)
+        )
     found: dict[int, Jurisdiction] = {}
     for row in rows:
         found[row.pk] = row
-        # A ZIP's place is only assumed: its own county and state do not join the answer.
-        if zip_code is not None and row.pk == zip_code.place_id:
+        # A ZIP's place is only assumed: its own county and state do not join the answer; an
+        # uninhabited county part brings no state of its own either.
+        if (zip_code is not None and row.pk == zip_code.place_id) or getattr(
+            row, "uninhabited", False
+        ):
             continue
+        if zip_code is not None and row.pk not in ids:
+            continue  # another county of the ZIP's area: its side is answered with the ZIP's state
         parent = row.parent
         while parent is not None:
             found.setdefault(parent.pk, parent)
@@ -173,6 +197,7 @@ def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
         name=jurisdiction.name,
         level=jurisdiction.level,
         is_incorporated=jurisdiction.is_incorporated,
+        place_kind=jurisdiction.place_kind,
     )
 
 

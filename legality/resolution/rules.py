@@ -9,6 +9,7 @@ no known start does not decide a date before its earliest evidence.
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from legality.dates import describe_known_by
 from legality.models import DatePrecision, LegalStatus
@@ -23,6 +24,7 @@ from .answers import (
     Answer,
     Assumption,
     Change,
+    Elsewhere,
     Enclosure,
     Entry,
     JurisdictionRef,
@@ -30,6 +32,7 @@ from .answers import (
     Result,
     Standing,
     SubstanceRef,
+    ZipCounty,
 )
 
 Status = LegalStatus.Status
@@ -62,14 +65,75 @@ def resolve_layers(
     `unknown`.
     """
     ordered = sorted(
-        enclosures, key=lambda e: (LEVEL_ORDER[e.jurisdiction.level], e.jurisdiction.ocd_id)
+        (e for e in enclosures if not e.uninhabited and not e.beside),
+        key=lambda e: (LEVEL_ORDER[e.jurisdiction.level], e.jurisdiction.ocd_id),
     )
+    uninhabited = tuple(e.jurisdiction for e in enclosures if e.uninhabited)
     in_municipality = _in_municipality(place, is_zip_code=zip_code is not None)
+    sides = _sides(place, enclosures, ordered) if zip_code is not None else []
+    if sides and place.level == "place" and place.is_incorporated:
+        in_municipality = True  # the answer is the town's; outside its limits is a side
     results = tuple(
-        resolve_substance(ordered, substance, on=on, in_municipality=in_municipality)
+        _with_sides(
+            resolve_substance(ordered, substance, on=on, in_municipality=in_municipality),
+            sides,
+            on=on,
+        )
         for substance in substances
     )
-    return Answer(as_of=on, place=place, results=results, zip_code=zip_code)
+    shares = sorted(
+        (e for e in enclosures if e.zip_share is not None),
+        key=lambda e: (-e.zip_share, e.jurisdiction.ocd_id),
+    )
+    return Answer(
+        as_of=on,
+        place=place,
+        results=results,
+        zip_code=zip_code,
+        uninhabited_counties=uninhabited,
+        zip_counties=tuple(ZipCounty(e.jurisdiction, e.zip_share) for e in shares if e.zip_share),
+    )
+
+
+# A side of a line: where it is, its layers, and whether it is inside a municipality.
+_Side = tuple[str, list[Enclosure], bool | None]
+
+
+def _sides(
+    place: JurisdictionRef, enclosures: Sequence[Enclosure], ordered: list[Enclosure]
+) -> list[_Side]:
+    """The other sides of a ZIP code: outside its town's limits, and its other counties.
+
+    The town's side is the answer itself. Outside the limits of an incorporated town lies
+    unincorporated county land of its primary county; each other county of the ZIP code's area
+    is a side of its own, answered with the ZIP's state (whether that part is in a town is not
+    known).
+    """
+    broad = [e for e in ordered if e.jurisdiction.level in ("country", "state")]
+    primary = [e for e in ordered if e.jurisdiction.level == "county"]
+    sides: list[_Side] = []
+    if place.level == "place" and place.is_incorporated and primary:
+        where = f"outside the town limits, in unincorporated {primary[0].jurisdiction.name}"
+        sides.append((where, [*broad, primary[0]], False))
+    for county in sorted(
+        (e for e in enclosures if e.beside),
+        key=lambda e: (-(e.zip_share or 0), e.jurisdiction.ocd_id),
+    ):
+        share = f" ({county.zip_share:.0%} of the ZIP code's land)" if county.zip_share else ""
+        sides.append((f"in {county.jurisdiction.name}{share}", [*broad, county], None))
+    return sides
+
+
+def _with_sides(result: Result, sides: list[_Side], *, on: datetime.date) -> Result:
+    """`result` with the sides that answer otherwise, and the strictest answer anywhere."""
+    elsewhere = []
+    for where, layers, in_municipality in sides:
+        side = resolve_substance(layers, result.substance, on=on, in_municipality=in_municipality)
+        if side.status != result.status:
+            elsewhere.append(Elsewhere(where, side.status, side.decided_by, side.minimum_age))
+    statuses = [result.status, *(e.status for e in elsewhere)]
+    strictest = max(statuses, key=lambda status: RANK.get(status, -1))
+    return replace(result, elsewhere=tuple(elsewhere), strictest=strictest)
 
 
 def _in_municipality(place: JurisdictionRef, *, is_zip_code: bool) -> bool | None:

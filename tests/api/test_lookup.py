@@ -5,7 +5,7 @@ from datetime import date
 import factory
 import pytest
 
-from legality.models import LegalStatus
+from legality.models import LegalStatus, ZipCodeCounty
 from tests.factories import (
     LegalStatusFactory,
     ReviewFlagFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     create_period_history,
 )
 from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
+from tests.pages.conftest import text
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,7 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "matched_by": "name",
         "approximate": False,
         "zip_code": None,
+        "zip_counties": [],
         "alternatives": [],
         "results": [body["results"][0]],
     }
@@ -101,6 +103,9 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "stale": False,
         "unverified": False,
         "assumptions": [],
+        "varies": False,
+        "strictest": "banned",
+        "elsewhere": [],
     }
     # Each activity: the most restrictive layer that addresses it decides.
     assert result["activities"] == [
@@ -537,3 +542,41 @@ def test_schema_documents_the_lookup_and_its_errors(client):
     operation = schema["paths"]["/api/v1/lookup/"]["get"]
     assert {"200", "300", "400", "404"} <= set(operation["responses"])
     assert {p["name"] for p in operation["parameters"]} >= {"q", "ocd_id", "as_of", "substance"}
+
+
+def test_a_zip_code_whose_answer_depends_on_the_side_of_a_line_says_both(
+    client, kratom, mississippi, lee
+):
+    shannon = NamedPlaceFactory(parent=mississippi, name="Shannon", counties=[lee])
+    pontotoc = NamedCountyFactory(parent=mississippi, name="Pontotoc County")
+    zip_code = ZipCodeFactory(code="38868", state=mississippi, county=lee, place=shannon)
+    ZipCodeCounty.objects.create(zip_code=zip_code, county=lee, land_share="0.7423")
+    ZipCodeCounty.objects.create(
+        zip_code=zip_code, county=pontotoc, land_share="0.1545", position=1
+    )
+    LegalStatusFactory(jurisdiction=mississippi, substance=kratom, status=REGULATED)
+    LegalStatusFactory(
+        jurisdiction=lee, substance=kratom, status=BANNED, applies_to="unincorporated"
+    )
+
+    body = lookup(client, q="38868", substance="kratom").json()
+    page = text(client.get(f"/j/{shannon.ocd_id}/", {"zip": "38868"}))
+
+    result = body["results"][0]
+    assert (result["status"], result["decided_by"]) == ("regulated", mississippi.ocd_id)
+    assert (result["varies"], result["strictest"]) == (True, "banned")
+    assert result["elsewhere"] == [
+        {
+            "where": "outside the town limits, in unincorporated Lee County",
+            "status": "banned",
+            "decided_by": lee.ocd_id,
+        }
+    ]
+    assert body["zip_counties"] == [
+        {"ocd_id": lee.ocd_id, "name": "Lee County", "land_share": "0.7423"},
+        {"ocd_id": pontotoc.ocd_id, "name": "Pontotoc County", "land_share": "0.1545"},
+    ]
+    assert (
+        "Regulated in Shannon; banned outside the town limits, in unincorporated Lee County" in page
+    )
+    assert "Its area spans Lee County (74% of its land), Pontotoc County (15% of its land)" in page

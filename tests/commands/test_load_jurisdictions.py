@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from legality.gazetteer import DEFAULT_OCD_DIR
-from legality.models import Jurisdiction, JurisdictionName, OcdAlias, ZipCode
+from legality.models import Jurisdiction, JurisdictionName, OcdAlias, ZipCode, ZipCodeCounty
 
 US = "ocd-division/country:us"
 KINDS = (
@@ -23,6 +23,7 @@ KINDS = (
     "OCD aliases",
     "ZIP codes",
     "place counties",
+    "ZIP code counties",
 )
 SUMMARY = re.compile(
     r"^(.+): created (\d+), updated (\d+), unchanged (\d+)(?:, deleted (\d+))? in [\d.]+ s$"
@@ -73,7 +74,7 @@ def test_the_first_run_creates_everything_and_the_second_changes_nothing(loaded)
     created = counts(first)
     assert list(created) == list(KINDS)
     assert all(updated == unchanged == 0 for _, updated, unchanged in created.values())
-    assert created["places"][0] == 36_096
+    assert created["places"][0] == 36_096 + 11_575  # OCD places, then census places
     assert {kind: c[0] for kind, c in created.items()} == {
         kind: c[2] for kind, c in counts(second).items()
     }
@@ -147,9 +148,9 @@ def test_us_county_level_divisions_and_places(loaded):
         f"{US}/state:ca",
     )
     places = Jurisdiction.objects.filter(country_code="US", level="place")
-    assert places.count() == 36_096
+    assert places.filter(is_official_ocd_id=True).count() == 36_096
     # The census's incorporated places, and 2 townships coextensive with one (see its README).
-    assert places.filter(is_incorporated=True).count() == 19_453
+    assert places.filter(is_incorporated=True, is_official_ocd_id=True).count() == 19_453
     township = jurisdiction(f"{US}/state:pa/county:adams/place:liberty")
     assert township.parent.ocd_id == f"{US}/state:pa"  # a place's parent is its state
     assert list(township.counties.values_list("ocd_id", flat=True)) == [
@@ -297,7 +298,7 @@ def test_a_rerun_repairs_only_what_differs(loaded):
 
     result = counts(run())
 
-    assert result["places"] == (0, 1, 36_095)
+    assert result["places"] == (0, 1, 36_095 + 11_575)
     assert result["ZIP codes"][:2] == (1, 0)
     assert result["OCD aliases"][:2] == (0, 1)
     assert result["counties"][:2] == (0, 0)
@@ -311,13 +312,13 @@ def test_a_rerun_repairs_only_what_differs(loaded):
 
 @pytest.mark.django_db
 def test_a_place_the_data_does_not_list_keeps_its_counties(loaded):
-    # Gluckstadt, Mississippi comes from the statuses' seed file, not from the OCD extract.
+    # A town a curator added: the data says nothing of it, so its links stay.
     mississippi = jurisdiction(f"{US}/state:ms")
     madison = jurisdiction(f"{US}/state:ms/county:madison")
     gluckstadt = Jurisdiction.objects.create(
-        ocd_id=f"{US}/state:ms/place:gluckstadt",
-        name="Gluckstadt",
-        search_name="gluckstadt",
+        ocd_id=f"{US}/state:ms/place:new_town",
+        name="New Town",
+        search_name="new town",
         level=Jurisdiction.Level.PLACE,
         division_type="place",
         parent=mississippi,
@@ -328,7 +329,7 @@ def test_a_place_the_data_does_not_list_keeps_its_counties(loaded):
 
     result = counts(run())
 
-    assert result["place counties"] == (0, 0, 37_288)  # no "deleted" part
+    assert result["place counties"] == (0, 0, 49_057)  # no "deleted" part
     assert list(gluckstadt.counties.all()) == [madison]
 
 
@@ -361,3 +362,20 @@ def test_consolidated_city_counties_are_found_by_their_city_name(loaded):
     assert find_place("New Orleans").jurisdiction.ocd_id == f"{US}/state:la/parish:orleans"
     assert find_place("Lexington, KY").jurisdiction.ocd_id == f"{US}/state:ky/county:fayette"
     assert find_place("Washington, DC").jurisdiction.ocd_id == f"{US}/district:dc"
+
+
+@pytest.mark.django_db
+def test_zip_codes_take_every_county_of_their_area_with_its_land_share(loaded):
+    shares = ZipCodeCounty.objects.filter(zip_code__code="38868").select_related("county")
+    assert [(s.county.name, str(s.land_share)) for s in shares.order_by("position")] == [
+        ("Lee County", "0.7423"),
+        ("Pontotoc County", "0.1545"),
+        ("Monroe County", "0.0739"),
+        ("Chickasaw County", "0.0293"),
+    ]
+    # A PO-box ZIP code has no area: the zipcodes package's county is all there is.
+    po_box = ZipCode.objects.exclude(county=None).filter(county_shares=None).first()
+    assert po_box is not None and po_box.county is not None
+    # Its postal city names the city, not the same-name township in the same county.
+    assert ZipCode.objects.get(code="62002").place.ocd_id == f"{US}/state:il/place:alton"
+    assert ZipCode.objects.get(code="62035").place.ocd_id == f"{US}/state:il/place:godfrey"

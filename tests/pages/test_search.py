@@ -100,3 +100,14 @@ def test_an_address_that_matches_nothing_is_the_helpful_404(client):
     assert "There is no page at this address." in words
     assert "Resolver404" not in words
     assert NOTICE in words
+
+
+def test_a_typo_is_the_helpful_404_with_did_you_mean(client):
+    illinois = UsStateFactory(name="Illinois", postal_code="IL")
+    NamedPlaceFactory(parent=illinois, name="Springfield")
+
+    response = search(client, "Sprinfield, IL")
+
+    assert response.status_code == 404
+    assert "Did you mean: Springfield, Illinois" in text(response)
+    assert 'href="/search/?q=Springfield%2C%20Illinois"' in response.content.decode()

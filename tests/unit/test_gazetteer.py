@@ -12,6 +12,7 @@ from legality.gazetteer import (
     GazetteerDataError,
     read_gazetteer,
 )
+from legality.gazetteer.cdp import read_census_places
 from legality.gazetteer.census import is_incorporated, read_place_facts
 from legality.gazetteer.ocd import UsDivisions, place_name, read_us
 from legality.gazetteer.world import (
@@ -370,6 +371,48 @@ def test_census_facts_order_counties_and_set_apart_parts_without_residents():
 )
 def test_whether_a_place_is_inside_a_municipality(kind, incorporated, state, expected):
     assert is_incorporated(kind, incorporated, state) is expected
+
+
+def test_census_places_get_ids_of_their_own_and_gluckstadt_keeps_the_project_one(lookups):
+    found = read_census_places(
+        DEFAULT_CENSUS_DIR / "us_cdp_facts.csv",
+        lookups.state_by_postal_code,
+        lookups.county_by_fips,
+    )
+    places = {row.census_geoid: row for row in found.places}
+    assert len(places) == 11_575
+    metairie = places["2250115"]
+    assert (metairie.ocd_id, metairie.name, metairie.place_kind) == (
+        f"{US}/state:la/census_place:2250115",
+        "Metairie",
+        "census_designated_place",
+    )
+    assert (metairie.is_incorporated, metairie.is_official_ocd_id) == (False, False)
+    assert places["3642081"].is_incorporated is None  # Levittown NY lies in a governing town
+    tucker = places["1377652"]  # incorporated in 2016: a municipality with its own law
+    assert (tucker.name, tucker.place_kind, tucker.is_incorporated) == (
+        "Tucker",
+        "incorporated_place",
+        True,
+    )
+    assert places["4940470"].name == "Kearns"  # "Kearns metro township"
+    gluckstadt = places["2827900"]
+    assert (gluckstadt.ocd_id, gluckstadt.is_incorporated) == (
+        f"{US}/state:ms/place:gluckstadt",
+        True,
+    )
+    woodlands = [link.county_ocd_id for link in found.counties if "4872656" in link.place_ocd_id]
+    assert woodlands == [f"{US}/state:tx/county:montgomery", f"{US}/state:tx/county:harris"]
+    # No census place id can be an OCD id: OCD has no census_place type.
+    ocd_ids = {row.ocd_id for row in read_us(DEFAULT_OCD_DIR).places}
+    assert not ocd_ids & {row.ocd_id for row in found.places}
+
+
+def test_a_bad_census_place_row_is_reported_with_its_file_and_line(census_copy, lookups):
+    path = census_copy / "us_cdp_facts.csv"
+    replace_line(path, 3, "01011,Alexandria CDP,AL,census_designated_place,01015,,,4032,")
+    with pytest.raises(GazetteerDataError, match=r"line 3: census_id “01011”"):
+        read_census_places(path, lookups.state_by_postal_code, lookups.county_by_fips)
 
 
 def test_city_names_of_consolidated_city_counties_come_from_the_alias_ids():

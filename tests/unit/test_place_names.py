@@ -2,6 +2,7 @@
 
 import pytest
 
+from legality.gazetteer.world import country_common_names
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place, normalize_name
 from legality.models import PlaceKind
 from tests.geo_factories import (
@@ -184,22 +185,25 @@ def test_a_state_name_is_not_read_as_a_town_with_a_state(illinois):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "queries"),
     [
-        "Springfield, IL",
-        "Springfield Illinois",
-        "a, b, c, d",
-        "x " * 11 + "x",
-        ", , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , ,",
-        "Springfield, " * 40,
+        ("Springfield, IL", 1),
+        ("Springfield Illinois", 1),
+        ("a, b, c, d", 1),  # "we know no state called b": nothing to suggest
+        ("x " * 11 + "x", 2),  # nothing: one more query for "Did you mean"
+        (", , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , , ,", 0),
+        ("Springfield, " * 40, 0),  # more than 4 parts is no place: no query at all
+        ("x " * 200, 0),
     ],
 )
-def test_a_name_lookup_is_one_query_whatever_the_input(query, illinois, django_assert_num_queries):
+def test_a_name_lookup_costs_a_constant_number_of_queries_whatever_the_input(
+    query, queries, illinois, django_assert_num_queries
+):
     NamedPlaceFactory(parent=illinois, name="Springfield")
 
     # 1 every jurisdiction named (own or alternate name) or coded like a part of a reading of
-    #   the query, with its parent chain; too many parts or words: no query at all
-    with django_assert_num_queries(1 if len(query) < 60 else 0):
+    #   the query, with its parent chain; 2 when nothing matches, the names close to it
+    with django_assert_num_queries(queries):
         try:
             find_place(query)
         except UnknownPlace:
@@ -216,3 +220,68 @@ def test_an_ambiguous_name_costs_one_more_query_to_describe_the_candidates(
     # 1 the jurisdictions named like the query, 2 the county holding most of each candidate's people
     with django_assert_num_queries(2), pytest.raises(AmbiguousPlace):
         find_place("Springfield")
+
+
+# The world
+
+
+def test_common_short_and_former_country_names_come_from_countryinfo():
+    names = country_common_names()
+    for code, name in [
+        ("GB", "UK"),
+        ("GB", "Great Britain"),
+        ("NL", "Holland"),
+        ("RU", "Russia"),
+        ("MM", "Burma"),
+        ("AE", "UAE"),
+        ("CI", "Ivory Coast"),
+        ("CZ", "Czech Republic"),
+        ("KR", "Korea"),
+        ("KP", "Korea"),
+    ]:
+        assert name in names[code], (code, name)
+
+
+def test_a_country_name_beats_towns_and_korea_is_both_koreas(illinois):
+    russia = NamedCountryFactory(name="Russia", iso_code="RU")
+    town = NamedPlaceFactory(parent=illinois, name="Russia")
+    south = NamedCountryFactory(name="South Korea", iso_code="KR")
+    north = NamedCountryFactory(name="North Korea", iso_code="KP")
+    for country in (south, north):
+        country.alternate_names.create(name="Korea", search_name="korea")
+
+    match = find_place("Russia")
+
+    assert (match.jurisdiction, match.alternatives) == (russia, (town,))
+    with pytest.raises(AmbiguousPlace) as raised:
+        find_place("Korea")
+    assert set(raised.value.candidates) == {south, north}
+
+
+# Typos
+
+
+def test_a_typo_offers_close_names_in_the_state_named(illinois, django_assert_num_queries):
+    NamedPlaceFactory(parent=illinois, name="Springfield")
+    NamedPlaceFactory(parent=illinois, name="Plainfield")
+    NamedPlaceFactory(parent=illinois, name="Chicago")
+
+    # 1 the jurisdictions named like the query, 2 the names of the state's places and counties
+    with django_assert_num_queries(2), pytest.raises(UnknownPlace) as raised:
+        find_place("Sprinfield, IL")
+
+    assert raised.value.suggestions[0] == "Springfield, Illinois"
+    assert "Chicago, Illinois" not in raised.value.suggestions
+    assert "Did you mean “Springfield, Illinois”" in str(raised.value)
+
+
+def test_a_typo_without_a_state_offers_states_countries_and_large_places(illinois):
+    NamedPlaceFactory(parent=illinois, name="Chicago", population=2_746_388)
+    NamedPlaceFactory(parent=illinois, name="Chico", population=500)  # too small to offer
+
+    with pytest.raises(UnknownPlace) as raised:
+        find_place("Chicgo")
+    assert raised.value.suggestions == ("Chicago, Illinois",)
+    with pytest.raises(UnknownPlace) as raised:
+        find_place("Ilinois")
+    assert raised.value.suggestions == ("Illinois",)

@@ -3,6 +3,7 @@
 import itertools
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -258,17 +259,39 @@ def test_zip_code_whose_place_is_not_a_municipality_is_banned_by_an_unincorporat
     assert found.assumptions == (Assumption.ZIP_PLACE_APPROXIMATE,)
 
 
-def test_zip_code_of_an_assumed_town_still_counts_an_unincorporated_only_ban_with_the_caveat():
+def test_zip_code_of_an_assumed_town_answers_for_the_town_and_says_the_other_side():
     ban = entry(LEE, "banned", applies_to="unincorporated")
 
     found = result(TUPELO, entry(MS, "legal"), ban, zip_code="38804", approximate=[TUPELO])
 
-    assert (found.status, found.decided_by) == ("banned", LEE)
-    assert set(found.assumptions) == {
-        Assumption.COUNTY_SCOPE_UNKNOWN,
-        Assumption.ZIP_PLACE_APPROXIMATE,
-    }
+    # The answer is the town's; outside its limits the unincorporated-only ban decides.
+    assert (found.status, found.decided_by) == ("legal", MS)
+    assert found.varies and found.strictest == "banned"
+    assert [(e.where, e.status, e.decided_by) for e in found.elsewhere] == [
+        ("outside the town limits, in unincorporated Lee County", "banned", LEE)
+    ]
+    assert found.assumptions == (Assumption.ZIP_PLACE_APPROXIMATE,)
     assert layer(found, TUPELO).approximate
+
+
+def test_a_zip_code_over_a_county_line_names_the_other_county_when_it_answers_otherwise():
+    pontotoc = JurisdictionRef(90, f"{MS.ocd_id}/county:pontotoc", "Pontotoc County", "county")
+    other = Enclosure(
+        pontotoc, (entry(pontotoc, "banned"),), zip_share=Decimal("0.1545"), beside=True
+    )
+    found = resolve_layers(
+        LEE,
+        [Enclosure(US), Enclosure(MS, (entry(MS, "regulated"),)), Enclosure(LEE), other],
+        on=ON,
+        substances=[KRATOM],
+        zip_code="38868",
+    ).results[0]
+
+    assert (found.status, found.strictest) == ("regulated", "banned")
+    assert [(e.where, e.status) for e in found.elsewhere] == [
+        ("in Pontotoc County (15% of the ZIP code's land)", "banned")
+    ]
+    assert "Pontotoc County" not in [la.jurisdiction.name for la in found.layers]
 
 
 def test_unknown_scope_still_counts_and_shows_the_caveat():
