@@ -12,10 +12,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import OuterRef, Q, Subquery
 
 from legality.errors import TrackerError
-from legality.models import Jurisdiction, OcdAlias, PlaceCounty, PlaceKind, ZipCode
+from legality.models import (
+    Jurisdiction,
+    JurisdictionName,
+    OcdAlias,
+    PlaceCounty,
+    PlaceKind,
+    ZipCode,
+)
 
 from .naming import COUNTY_WORDS, Kind, NameForms, normalize_name, readings
 from .suggestions import suggest_names
@@ -168,25 +175,27 @@ class _Row:
 
 def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
     """One query: every jurisdiction a key names (its own or an alternate name) or a code
-    codes, with its parent chain and the alternate names that matched."""
-    # filter() then annotate() on the same multi-valued relation reuses its join: `alternate`
-    # is the alternate name on each joined row (a row per alternate name of a found place).
+    codes, with its parent chain and the alternate name that matched."""
+    named = JurisdictionName.objects.filter(search_name__in=keys)
+    # Each condition is an indexed lookup on its own, so the database reads a few rows, never
+    # the whole table; the alternate name is looked up for those rows only.
     found = (
         Jurisdiction.objects.filter(
             Q(search_name__in=keys)
             | Q(iso_code__in=codes)
-            | Q(alternate_names__search_name__in=keys)
+            | Q(pk__in=named.values("jurisdiction_id"))
         )
-        .annotate(alternate=F("alternate_names__search_name"))
+        .annotate(
+            alternate=Subquery(named.filter(jurisdiction=OuterRef("pk")).values("search_name")[:1])
+        )
         .select_related("parent__parent__parent")
         .order_by()
     )
-    rows: dict[int, _Row] = {}
+    rows: list[_Row] = []
     for jurisdiction in found:
-        row = rows.setdefault(jurisdiction.pk, _Row(jurisdiction, {jurisdiction.search_name}))
-        if jurisdiction.alternate in keys:
-            row.names.add(jurisdiction.alternate)
-    return list(rows.values())
+        names = {jurisdiction.search_name} | ({jurisdiction.alternate} - {None})
+        rows.append(_Row(jurisdiction, names))
+    return rows
 
 
 def _find_name(query: str, text: str) -> PlaceMatch:
@@ -217,13 +226,17 @@ def _find_name(query: str, text: str) -> PlaceMatch:
 
 
 def _states_or_countries(rows: list[_Row], part: str) -> set[int]:
+    """The states or countries a qualifier names; a two-letter code is a US state first
+    ("Ontario, CA" is in California, not Canada), as a bare code is."""
     codes = _codes(part)
-    return {
-        row.jurisdiction.pk
+    found = [
+        row.jurisdiction
         for row in rows
         if row.jurisdiction.level in (Jurisdiction.Level.COUNTRY, Jurisdiction.Level.STATE)
         and (part in row.names or row.jurisdiction.iso_code in codes)
-    }
+    ]
+    postal = [j for j in found if j.iso_code.startswith("US-") and j.iso_code in codes]
+    return {j.pk for j in (postal or found)}
 
 
 def _within(jurisdiction: Jurisdiction, enclosing: list[set[int]]) -> bool:

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.utils import timezone
 
-from legality.models import JobLock, SourceCheck, StalenessReport
+from legality.models import JobLock, SourceCheck, StalenessReport, ZipCodeCounty
 from tests.factories import (
     CountyFactory,
     LegalStatusFactory,
@@ -35,7 +35,8 @@ def one_of_each(kratom):
     place.counties.add(county)
     place.alternate_names.create(name="Old Town", search_name="old town")
     place.ocd_aliases.create(ocd_id=f"{place.ocd_id}x", note="former id")
-    ZipCodeFactory(county=county, place=place)
+    zip_code = ZipCodeFactory(county=county, place=place)
+    ZipCodeCounty.objects.create(zip_code=zip_code, county=county, land_share="1")
     entry = LegalStatusFactory(jurisdiction=place, substance=kratom)
     ReviewFlagFactory(legal_status=entry)
     now = timezone.now()

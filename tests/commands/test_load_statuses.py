@@ -348,9 +348,14 @@ def test_the_lookups_a_user_tries_on_the_shipped_data(shipped, client):
     # ZIP 62002's postal city is Alton: the city, not its same-name township, and its ban.
     alton_zip = answer("62002")
     assert (alton_zip["place"], alton_zip["status"]) == (f"{US}/state:il/place:alton", "banned")
-    # Saltillo's ZIP: the town's answer, and the unincorporated-only Lee County ban beside it.
+    # Saltillo's ZIP: the town bans it too, so there is no other side to tell.
     saltillo = answer("38866")
-    assert saltillo["place"] == f"{US}/state:ms/place:saltillo"
-    assert saltillo["elsewhere"] == [
-        ("outside the town limits, in unincorporated Lee County", "banned")
-    ]
+    assert (saltillo["place"], saltillo["status"]) == (f"{US}/state:ms/place:saltillo", "banned")
+    assert saltillo["elsewhere"] == []
+    # Shannon's ZIP: the town's answer, and the unincorporated-only Lee County ban beside it.
+    shannon = answer("38868")
+    assert (shannon["place"], shannon["status"]) == (f"{US}/state:ms/place:shannon", "regulated")
+    assert shannon["elsewhere"][0] == (
+        "outside the town limits, in unincorporated Lee County",
+        "banned",
+    )

@@ -9,6 +9,7 @@ from tests.geo_factories import (
     NamedCountryFactory,
     NamedCountyFactory,
     NamedPlaceFactory,
+    SubdivisionFactory,
     UsStateFactory,
 )
 
@@ -285,3 +286,13 @@ def test_a_typo_without_a_state_offers_states_countries_and_large_places(illinoi
     with pytest.raises(UnknownPlace) as raised:
         find_place("Ilinois")
     assert raised.value.suggestions == ("Illinois",)
+
+
+def test_a_two_letter_qualifier_is_a_us_state_before_a_country():
+    california = UsStateFactory(name="California", postal_code="CA")
+    canada = NamedCountryFactory(name="Canada", iso_code="CA")
+    city = NamedPlaceFactory(parent=california, name="Ontario")
+    SubdivisionFactory(parent=canada, name="Ontario", iso_code="CA-ON")
+
+    assert find_place("Ontario, CA").jurisdiction == city
+    assert find_place("Ontario CA").jurisdiction == city
