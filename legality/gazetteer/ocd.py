@@ -45,6 +45,7 @@ _CENSUS_DESCRIPTORS = (
     "city",
     "town",
 )
+_LEADING = ("City of ", "Town of ", "Village of ")
 # Local-government lists capitalise them ("Benson Town"); those go only when the id agrees
 # ("place:benson"), so "Indian Township" (place:indian_township) and "Carson City" stay whole.
 _TITLE_DESCRIPTORS = ("Township", "Village", "City", "Town")
@@ -73,6 +74,10 @@ def place_name(official_name: str, *, ocd_id: str, postal_code: str) -> str:
     if not official_name:
         return " ".join(word[:1].upper() + word[1:] for word in slug.replace("~", "'").split("_"))
     name = official_name.removesuffix(f" {postal_code.upper()}")
+    for leading in _LEADING:  # "City of Creede town" is Creede
+        if name.startswith(leading) and " " in name.removeprefix(leading):
+            name = name.removeprefix(leading)
+            break
     for descriptor in _CENSUS_DESCRIPTORS:
         if name.endswith(f" {descriptor}"):
             return name.removesuffix(f" {descriptor}")

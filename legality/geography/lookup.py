@@ -275,7 +275,7 @@ def _read_code(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | No
 
 
 # The tiers of a name's readings, best first: the first tier with a place decides.
-_PRINCIPAL, _MUNICIPAL, _TOWNSHIP, _COMMUNITY, _SECOND_READING, _COUNTY = range(6)
+_PRINCIPAL, _MUNICIPAL, _SAID, _TOWNSHIP, _COMMUNITY, _SECOND_READING, _COUNTY = range(7)
 
 
 def _tier(row: _Row, name: NameForms) -> int | None:
@@ -292,7 +292,8 @@ def _tier(row: _Row, name: NameForms) -> int | None:
         return _place_tier(j)
     for said, kind in name.said:
         if row.named([said]) and _is_kind(j, kind):
-            return _MUNICIPAL
+            # After exact names: "Rockwell City" is Rockwell City, not the city of Rockwell.
+            return _SAID
     if j.level == Jurisdiction.Level.PLACE and j.is_incorporated and row.named(name.longer):
         return _SECOND_READING  # "Boise" for Boise City, "Methuen" for Methuen Town
     if j.level == Jurisdiction.Level.COUNTY and row.named(name.county):
