@@ -29,7 +29,7 @@ from .suggestions import suggest_names
 
 
 # Domain errors (TrackerError) kept beside the lookup that raises them: AmbiguousPlace words its
-# message with describe_jurisdiction, which errors.py cannot import without a cycle.
+# message from its candidates' descriptions (Candidate, below), which errors.py cannot import.
 class UnknownPlace(TrackerError):
     """Nothing matches the query (views answer 404). `suggestions`: close names, best first."""
 
