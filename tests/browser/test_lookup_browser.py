@@ -13,14 +13,10 @@ from legality.models import LegalStatus, Substance
 from tests.factories import LegalStatusFactory, SourceFactory
 from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_search_box_leads_to_the_answer_page(live_server):
-    from playwright.sync_api import sync_playwright
-
+def test_search_box_leads_to_the_answer_page(live_server, chromium):
     kratom = Substance.objects.get(slug="kratom")
     mississippi = UsStateFactory(name="Mississippi", postal_code="MS")
     lee = NamedCountyFactory(parent=mississippi, name="Lee County")
@@ -35,25 +31,19 @@ def test_search_box_leads_to_the_answer_page(live_server):
         sources=[SourceFactory(title="House Bill 1077", citation="Miss. HB 1077 (2025)")],
     )
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page()
-            page.goto(live_server.url)
-            page.get_by_label("ZIP code, city, county, state or country").fill("Tupelo, MS")
-            page.get_by_role("button", name="Look up").click()
-            page.wait_for_url("**/j/ocd-division/country:us/state:ms/place:tupelo/")
+    page = chromium.new_page()
+    try:
+        page.goto(live_server.url)
+        page.get_by_label("ZIP code, city, county, state or country").fill("Tupelo, MS")
+        page.get_by_role("button", name="Look up").click()
+        page.wait_for_url("**/j/ocd-division/country:us/state:ms/place:tupelo/")
 
-            assert page.get_by_role("heading", level=1).inner_text() == "Tupelo"
-            kratom_answer = page.locator("section#kratom")
-            status = kratom_answer.locator(".status").text_content().strip()
-            assert status == "Regulated · 21 and over"
-            assert "Last verified on 1 August 2025." in kratom_answer.inner_text()
-            assert "House Bill 1077" in kratom_answer.inner_text()
-            assert "Not legal advice." in page.get_by_role("note").inner_text()
-        finally:
-            browser.close()
+        assert page.get_by_role("heading", level=1).inner_text() == "Tupelo"
+        kratom_answer = page.locator("section#kratom")
+        status = kratom_answer.locator(".status").text_content().strip()
+        assert status == "Regulated · 21 and over"
+        assert "Last verified on 1 August 2025." in kratom_answer.inner_text()
+        assert "House Bill 1077" in kratom_answer.inner_text()
+        assert "Not legal advice." in page.get_by_role("note").inner_text()
+    finally:
+        page.close()
