@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -23,15 +24,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from legality.badges import badge_svg
+from legality.changes import StatusChange, status_changes
 from legality.dates import describe_end, describe_known_by, describe_start, format_date
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
-from legality.models import Jurisdiction
-from legality.overview import GlanceRow, overview, place_overview, status_changes
+from legality.models import Jurisdiction, Substance
+from legality.overview import GlanceRow, overview, place_overview
 from legality.resolution import (
     KRATOM,
     UNKNOWN,
     Assumption,
     Entry,
+    JurisdictionRef,
     Layer,
     Result,
     Standing,
@@ -49,9 +52,11 @@ STATUS_WORDS = {
     "banned": "Banned",
     UNKNOWN: "No entry: we don't know",
 }
+STATUSES = ("legal", "regulated", "restricted", "banned")
 STATUSES_WITH_AGE = ("legal", "regulated", "restricted")  # an age next to "banned" means nothing
 SCOPE_WORDS = {
     "whole": "the whole county",
+    "city_county": "the whole city and county",
     "unincorporated": "unincorporated areas only",
     "": "scope unknown: may apply only outside city limits",
 }
@@ -87,6 +92,61 @@ class PageQueryForm(forms.Form):
         error_messages={"invalid": "A ZIP code is five digits, for example 92101."},
     )
     also = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False, max_length=200)  # what was searched: kept in the box
+
+
+class ChangesQueryForm(forms.Form):
+    """The filters of the changes page (the API's /api/v1/changes/ takes the same)."""
+
+    within = forms.ChoiceField(required=False, label="State or country")
+    substance = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        required=False,
+        label="New status",
+        choices=[
+            ("", "any"),
+            *[(value, STATUS_WORDS[value]) for value in STATUSES],
+            ("none", "rule ended"),
+        ],
+    )
+    since = forms.DateField(
+        required=False,
+        label="From",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the dates as YYYY-MM-DD, for example 2026-07-01."},
+    )
+    until = forms.DateField(
+        required=False,
+        label="To",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the dates as YYYY-MM-DD, for example 2026-07-01."},
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Query: the US states and the countries, for the "State or country" list.
+        places = Jurisdiction.objects.filter(
+            Q(level=Jurisdiction.Level.COUNTRY)
+            | Q(level=Jurisdiction.Level.STATE, country_code="US")
+        ).order_by("-level", "name")
+        self.fields["within"].choices = [
+            ("", "anywhere"),
+            *[(j.ocd_id, j.name) for j in places.only("ocd_id", "name", "level")],
+        ]
+        # Query: the substances.
+        self.fields["substance"].choices = [
+            ("", "both"),
+            *Substance.objects.order_by("id").values_list("slug", "name"),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("The “from” date comes after the “to” date.")
+        return data
 
 
 # Views
@@ -99,10 +159,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "legality/home.html",
         {
             "overview": glance,
-            "us_states": [_glance_row(row) for row in glance.us_states],
-            "countries": [_glance_row(row) for row in glance.countries if row.is_known],
+            "us_states": [_glance_row(row, on=glance.as_of) for row in glance.us_states],
+            "countries": [
+                _glance_row(row, on=glance.as_of) for row in glance.countries if row.is_known
+            ],
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
-            "changes": [describe_change(row, on=glance.as_of) for row in glance.recent_changes],
+            "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
+            "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
         },
     )
 
@@ -125,6 +188,8 @@ def search(request: HttpRequest) -> HttpResponse:
     params = {"zip": match.zip_code.code} if match.zip_code is not None else {}
     if match.alternatives:
         params["also"] = query
+    elif match.zip_code is None:
+        params["q"] = query  # kept in the search box of the answer page
     return _redirect(match.jurisdiction.ocd_id, params)
 
 
@@ -146,15 +211,20 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     today = timezone.localdate()
     place = place_overview(match, on=as_of or today)
     answer = place.answer
+    layers = answer.results[0].layers
     return render(
         request,
         "legality/jurisdiction.html",
         {
             "answer": answer,
             "match": match,
-            "within": _within(answer.results[0].layers, answer.place.id),
+            "full_name": full_place_name(answer.place, layers),
+            "within": _within(layers, answer.place.id),
+            # What was searched stays in the box (a ZIP code or a name with other readings
+            # is in the address already).
+            "query": form.cleaned_data["q"] or form.cleaned_data["also"] or zip_code or "",
             "results": [_result(result, on=answer.as_of) for result in answer.results],
-            "changes": [describe_change(row, on=answer.as_of) for row in place.changes],
+            "changes": [describe_change(c, today=today) for c in place.changes],
             "is_today": answer.as_of == today,
             "as_of_words": format_date(answer.as_of),
             "also": form.cleaned_data["also"],
@@ -188,12 +258,28 @@ def badge(request: HttpRequest, ocd_id: str) -> HttpResponse:
 
 
 def changes(request: HttpRequest) -> HttpResponse:
-    page = Paginator(status_changes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    form = ChangesQueryForm(request.GET)
+    if not form.is_valid():
+        reason = " ".join(message for errors in form.errors.values() for message in errors)
+        return _bad_request(request, reason)
+    filters = {k: v for k, v in form.cleaned_data.items() if k != "page" and v}
     today = timezone.localdate()
+    found = status_changes(**filters)
+    upcoming = [describe_change(c, today=today) for c in reversed(found) if c.is_upcoming(today)]
+    past = [c for c in found if not c.is_upcoming(today)]
+    page = Paginator(past, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    query = {k: request.GET[k] for k in filters if k in request.GET}
     return render(
         request,
         "legality/changes.html",
-        {"page": page, "changes": [describe_change(row, on=today) for row in page]},
+        {
+            "form": form,
+            "is_filtered": bool(filters),
+            "page": page,
+            "page_query": urlencode(query),
+            "upcoming": upcoming,
+            "changes": [describe_change(c, today=today) for c in page],
+        },
     )
 
 
@@ -221,7 +307,14 @@ def _bad_request(request: HttpRequest, reason: str, query: str = "") -> HttpResp
 def _search_results(
     request: HttpRequest, query: str, candidates: Iterable[Jurisdiction], detail: str
 ) -> HttpResponse:
-    rows = [{"jurisdiction": j, "within": _ancestor_names(j)} for j in candidates]
+    rows = [
+        {
+            "jurisdiction": j,
+            "full_name": f"{j.name}, {j.parent.name}" if j.parent is not None else j.name,
+            "within": _ancestor_names(j),
+        }
+        for j in candidates
+    ]
     return render(
         request,
         "legality/search.html",
@@ -246,6 +339,15 @@ def _ancestor_names(jurisdiction: Jurisdiction) -> str:
         names.append(parent.name)
         parent = parent.parent
     return ", ".join(names)
+
+
+def full_place_name(place: JurisdictionRef, layers: tuple[Layer, ...]) -> str:
+    """'London, Arkansas', 'Denver County, Colorado', 'Colorado, United States', 'Thailand':
+    the name with the state (or, for a state, the country) that tells same-name places apart."""
+    wanted = {"country": None, "state": "country", "county": "state", "place": "state"}
+    level = wanted[place.level]
+    outer = next((la.jurisdiction.name for la in layers if la.jurisdiction.level == level), "")
+    return f"{place.name}, {outer}" if outer else place.name
 
 
 def _within(layers: tuple[Layer, ...], place_id: int) -> str:
@@ -278,6 +380,58 @@ def period_words(entry: Entry, *, on: datetime.date) -> str:
     return ", ".join(words for words in (start, describe_end(entry.effective_until)) if words)
 
 
+# The word for the law behind an entry, from its sources' kinds, most formal first.
+LAW_WORDS = {
+    "statute": "law",
+    "bill": "law",
+    "regulation": "regulation",
+    "ordinance": "ordinance",
+    "court_decision": "court decision",
+    "agency_notice": "agency notice",
+}
+LEVEL_WORDS = {"country": "national", "state": "state", "county": "county", "place": "local"}
+
+
+def deciding_law(result: Result) -> str:
+    """'Tupelo ordinance', 'Colorado law', 'Denver County agency notice': who decides, and by
+    what kind of text (the most formal of its sources), in a few words."""
+    if result.decided_by is None or result.entry is None:
+        return ""
+    kinds = {source.kind for source in result.entry.sources}
+    word = next((w for kind, w in LAW_WORDS.items() if kind in kinds), None)
+    if word is None:
+        word = f"({LEVEL_WORDS.get(result.decided_by.level, result.decided_by.level)} rule)"
+    return f"{result.decided_by.name} {word}"
+
+
+def headline(result: Result, *, on: datetime.date) -> dict:
+    """The answer for one substance in one line, and the age as the condition of its own layer.
+
+    The age joins the status only when the deciding layer sets it ("Regulated · 21 and over");
+    a stricter layer's status is never glued to another layer's age: that reads "Colorado: 21
+    and over to buy" beside it. Beside "banned" an age means nothing and is left out.
+    """
+    words = status_words(result.status, None)
+    age, age_condition = "", ""
+    if result.minimum_age is not None and result.status in STATUSES_WITH_AGE:
+        set_by = result.minimum_age_set_by
+        if set_by is None or (result.decided_by and set_by.id == result.decided_by.id):
+            age = f"{result.minimum_age} and over"
+        else:
+            age_condition = f"{set_by.name}: {result.minimum_age} and over to buy"
+    entry = result.entry
+    since = ""
+    if entry is not None and entry.effective_from is not None:
+        since = describe_start(entry.effective_from, entry.effective_from_precision, on=on)
+    return {
+        **words,
+        "age": age,
+        "age_condition": age_condition,
+        "since": since,
+        "law": deciding_law(result),
+    }
+
+
 def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dict:
     entry = layer.entry
     return {
@@ -288,19 +442,31 @@ def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dic
         else None,
         "standing": STANDING_WORDS[layer.standing],
         "period": period_words(entry, on=on) if entry is not None else "",
-        "scope": SCOPE_WORDS[layer.applies_to] if layer.applies_to is not None else "",
+        "scope": _scope_words(layer),
         "last_verified": format_date(entry.last_verified_at)
         if entry is not None and entry.last_verified_at
         else "",
+        "due_since": format_date(entry.flagged_on)
+        if entry is not None and entry.flagged_on
+        else "",
     }
+
+
+def _scope_words(layer: Layer) -> str:
+    if layer.applies_to is None:
+        return ""
+    if layer.jurisdiction.is_city_county and layer.applies_to == "whole":
+        return SCOPE_WORDS["city_county"]
+    return SCOPE_WORDS[layer.applies_to]
 
 
 def _result(result: Result, *, on: datetime.date) -> dict:
     decided_by_id = result.decided_by.id if result.decided_by is not None else None
     return {
         "result": result,
-        "headline": status_words(result.status, result.minimum_age),
+        "headline": headline(result, on=on),
         "last_verified": format_date(result.last_verified_at) if result.last_verified_at else "",
+        "due_since": format_date(result.due_since) if result.due_since else "",
         "assumptions": [ASSUMPTION_WORDS.get(code, code) for code in result.assumptions],
         "layers": [_layer(layer, decided_by_id, on=on) for layer in result.layers],
         "upcoming": [
@@ -330,35 +496,35 @@ def _badge_snippet(ocd_id: str, substance: SubstanceRef) -> dict:
     }
 
 
-def _glance_row(row: GlanceRow) -> dict:
+def _glance_row(row: GlanceRow, *, on: datetime.date) -> dict:
     return {
         "jurisdiction": row.jurisdiction,
-        "results": [
-            {"result": r, "status": status_words(r.status, r.minimum_age)} for r in row.results
-        ],
+        "results": [{"result": r, "status": headline(r, on=on)} for r in row.results],
     }
 
 
-def describe_change(record, *, on: datetime.date) -> dict:
-    """A status change (a row of `overview.status_changes()`) in words, for pages and feeds."""
-    removed = record.history_type == "-"
-    start = (
-        describe_start(record.effective_from, record.effective_from_precision, on=on)
-        if record.effective_from is not None
-        else "start date unknown"
-        if record.status != "legal"
-        else ""
-    )
-    period = ", ".join(w for w in (start, describe_end(record.effective_until)) if w)
+def describe_change(change: StatusChange, *, today: datetime.date) -> dict:
+    """A status change in words, for pages and feeds: "legal → restricted", "from 1 July 2026"."""
+    before = _rule_words(change.previous_status, change.previous_minimum_age, first=True)
+    after = _rule_words(change.status, change.minimum_age, first=False)
+    where = change.jurisdiction.name
     return {
-        "record": record,
-        "recorded": format_date(timezone.localdate(record.history_date)),
-        "jurisdiction": record.jurisdiction,
-        "substance": record.substance,
-        "removed": removed,
-        "status": status_words(record.status, record.minimum_age),
-        "previous": STATUS_WORDS.get(record.previous_status, "")
-        if record.previous_status and record.previous_status != record.status
-        else "",
-        "period": period,
+        "change": change,
+        "key": change.key,
+        "when": format_date(change.day, change.precision),
+        "is_upcoming": change.is_upcoming(today),
+        "recorded": format_date(timezone.localdate(change.recorded_at)),
+        "jurisdiction": change.jurisdiction,
+        "substance": change.substance,
+        "status": change.status or "none",
+        "what": f"{before} → {after}",
+        "title": f"{where}: {before} → {after} ({change.substance.name})",
     }
+
+
+def _rule_words(status: str | None, minimum_age: int | None, *, first: bool) -> str:
+    """'restricted', 'regulated, 21 and over', or the absence of a rule of the layer's own."""
+    if status is None:
+        return "no rule of its own" if first else "rule ended"
+    words = status_words(status, minimum_age)
+    return f"{words['words'].lower()}, {words['age']}" if words["age"] else words["words"].lower()

@@ -4,7 +4,7 @@ from .checks import JobLock, SourceCheck
 from .jurisdictions import Jurisdiction, JurisdictionName, OcdAlias, ZipCode
 from .policy import ReviewPolicy
 from .review import ReviewFlag, StalenessReport
-from .statuses import DatePrecision, LegalStatus, Source, Substance
+from .statuses import DatePrecision, LegalStatus, Source, SourceLink, Substance
 
 __all__ = [
     "ActivityRule",
@@ -20,6 +20,7 @@ __all__ = [
     "ReviewPolicy",
     "Source",
     "SourceCheck",
+    "SourceLink",
     "StalenessReport",
     "Subscription",
     "Substance",

@@ -50,6 +50,7 @@ class JurisdictionRef:
     name: str
     level: str
     is_incorporated: bool | None = None
+    is_city_county: bool = False  # a county that is also one city: no "outside city limits"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Entry:
     last_verified_at: datetime.date | None = None
     recorded_on: datetime.date | None = None  # the day the entry was created
     has_open_flag: bool = False
+    flagged_on: datetime.date | None = None  # its oldest open flag: due for re-checking since
+    is_being_checked: bool = False  # a curator has taken one of its open flags
     sources: tuple[SourceRef, ...] = ()
     coding: Coding = Coding()  # what it says of each activity
 
@@ -201,6 +204,11 @@ class Result:
     upcoming: tuple[Change, ...] = ()
     assumptions: tuple[str, ...] = ()
     activities: tuple[ActivityAnswer, ...] = ()  # one per activity, in ACTIVITIES order
+    # The layer whose entry sets `minimum_age`: a condition of that layer, which need not be
+    # the one that decides the status (a state's age limit under a city's ban on sales).
+    minimum_age_set_by: JurisdictionRef | None = None
+    due_since: datetime.date | None = None  # a deciding entry's oldest open review flag
+    is_being_checked: bool = False  # a curator has taken an open flag of a deciding entry
 
 
 @dataclass(frozen=True)

@@ -129,8 +129,11 @@ def resolve_substance(
         (la.minimum_age for la in applying if la.minimum_age is not None), default=None
     )
     deciding = [decider.entry]
+    age_layer = None
     if minimum_age is not None:
-        deciding.append(next(la.entry for la in applying if la.minimum_age == minimum_age))
+        age_layer = next(la for la in applying if la.minimum_age == minimum_age)
+        deciding.append(age_layer.entry)
+    flagged = [entry.flagged_on for entry in deciding if entry.flagged_on is not None]
     return Result(
         substance=substance,
         status=decider.status,
@@ -144,6 +147,9 @@ def resolve_substance(
         upcoming=upcoming,
         assumptions=assumptions,
         activities=combine_activities(layers),
+        minimum_age_set_by=age_layer.jurisdiction if age_layer is not None else None,
+        due_since=min(flagged, default=None),
+        is_being_checked=any(entry.is_being_checked for entry in deciding),
     )
 
 
@@ -229,8 +235,16 @@ def _layer(
 
 
 def _applies_to(enclosure: Enclosure, entry: Entry) -> str | None:
-    """A county entry's scope: "whole", "unincorporated" or "" (unknown); None elsewhere."""
-    return entry.applies_to if enclosure.jurisdiction.level == "county" else None
+    """A county entry's scope: "whole", "unincorporated" or "" (unknown); None elsewhere.
+
+    A consolidated city-county's entry with no scope recorded covers the whole: the city and
+    the county are one government, so there are no city limits for it to stop at.
+    """
+    if enclosure.jurisdiction.level != "county":
+        return None
+    if enclosure.jurisdiction.is_city_county and not entry.applies_to:
+        return AppliesTo.WHOLE
+    return entry.applies_to
 
 
 def _scope(

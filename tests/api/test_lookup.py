@@ -96,6 +96,7 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "substance": "kratom",
         "status": "banned",
         "minimum_age": 21,  # the highest age that applies: the state's
+        "minimum_age_set_by": mississippi.ocd_id,  # a condition of the state, not the city's
         "decided_by": tupelo.ocd_id,
         "last_verified_at": "2026-03-01",
         "stale": False,

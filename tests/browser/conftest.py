@@ -132,8 +132,14 @@ def shipped_site(tmp_path_factory) -> Iterator[ShippedSite]:
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator:
+    """Debian's chromium, for one test.
+
+    Not session-wide: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is open, and Django then refuses database calls (SynchronousOnlyOperation) in every
+    later test. Browser tests read and write the shipped site, never the test database.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
