@@ -10,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from legality.changes import StatusChange, status_changes
 from legality.dates import describe_end
 from legality.models import Jurisdiction
-from legality.views import describe_change
+from legality.wording import describe_change
 
 FEED_ITEMS = 50
 

@@ -63,12 +63,13 @@ class PlaceOverview:
 
 
 def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
-    """Every country and US state (DC and territories too) resolved on `on`, and recent changes.
+    """Every country and US state (DC and territories too) resolved on `on`, the `changes`
+    newest changes in the law up to `on`, and the changes still to come.
 
     A US state's layers are the United States and the state; a country's layer is itself. The
     rules are resolution's own (`resolve_layers`), so a row always equals what the place's page
-    says. Five queries: the substances, the jurisdictions, their published statuses (with "has
-    an open flag"), those statuses' sources, and the `changes` newest status changes.
+    says. Five queries: the substances, the jurisdictions, their published statuses (with their
+    review state), those statuses' sources, and the published periods for the changes.
     """
     # Query: the substances, in their public order.
     substances = tuple(
@@ -137,8 +138,8 @@ def _published_entries(condition: Q) -> dict[int, list]:
 def place_overview(
     match: PlaceMatch, *, on: datetime.date, history: int = PLACE_HISTORY
 ) -> PlaceOverview:
-    """A place's answer on `on` (see `resolve`) and the `history` newest status changes of
-    every layer of that answer (the place, its counties, state and country).
+    """A place's answer on `on` (see `resolve`) and the `history` newest changes in the law of
+    every layer of that answer (the place, its counties, state and country), upcoming included.
 
     The queries of `resolve` plus one for the changes.
     """

@@ -9,8 +9,8 @@ tests can read it from any thread and write to it through the admin, as a user w
 Debian's chromium. Every page records its console errors, failed requests and requests to any
 host but the tracker's, and the fixture fails the test if there were any. `axe_violations(page)`
 injects the npm package axe-core (see package.json; CSP bypassed, default rules, nothing
-disabled) and returns its violations. `screenshot(page, name)` writes a full-page PNG to the
-git-ignored var/screenshots/, which `.ci/run` lists.
+disabled) and returns its violations. `screenshot(page, name)` writes a PNG to the git-ignored
+var/screenshots/, which `.ci/run` lists.
 """
 
 import os
@@ -32,9 +32,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "var" / "screenshots"
+NARROWEST = {"width": 360, "height": 740}
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
-VIEWPORTS = {390: PHONE, 1280: LAPTOP}
+VIEWPORTS = {360: NARROWEST, 390: PHONE, 1280: LAPTOP}
 SERVER_START_SECONDS = 60
 
 
@@ -96,6 +97,8 @@ def shipped_site(tmp_path_factory) -> Iterator[ShippedSite]:
         "DATABASE_URL": f"sqlite:///{var_dir / 'tracker.sqlite3'}",
         "CELERY_BROKER_URL": "filesystem://",
         "SITE_URL": f"http://127.0.0.1:{port}",
+        # A curator's edit shows on the next public request, as the journeys check.
+        "DATASET_VERSION_SECONDS": "0",
     }
     environment.pop("CACHE_URL", None)
     site = ShippedSite(f"http://127.0.0.1:{port}", "curator", "", environment)
@@ -226,9 +229,26 @@ def describe_violations(violations: list[dict]) -> str:
     )
 
 
-def screenshot(page, name: str) -> Path:
-    """A full-page PNG of `page` as var/screenshots/<name>-<width>.png."""
+def log_in(page, site: ShippedSite) -> None:
+    """Log the demo curator in through the admin's login form."""
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(site.curator_username)
+    page.get_by_label("Password").fill(site.curator_password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
+def horizontal_overflow(page) -> int:
+    """How many px the page is wider than the window (0: no sideways scrolling)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """A PNG of `page` (the whole page, or only the first screen) as
+    var/screenshots/<name>-<width>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
