@@ -305,14 +305,7 @@ def _bad_request(request: HttpRequest, reason: str, query: str = "") -> HttpResp
 def _search_results(
     request: HttpRequest, query: str, candidates: Iterable[Jurisdiction], detail: str
 ) -> HttpResponse:
-    rows = [
-        {
-            "jurisdiction": j,
-            "full_name": f"{j.name}, {j.parent.name}" if j.parent is not None else j.name,
-            "within": _ancestor_names(j),
-        }
-        for j in candidates
-    ]
+    rows = [{"jurisdiction": j, "within": _ancestor_names(j)} for j in candidates]
     return render(
         request,
         "legality/search.html",
