@@ -207,8 +207,10 @@ class Result:
     # The layer whose entry sets `minimum_age`: a condition of that layer, which need not be
     # the one that decides the status (a state's age limit under a city's ban on sales).
     minimum_age_set_by: JurisdictionRef | None = None
-    due_since: datetime.date | None = None  # a deciding entry's oldest open review flag
-    is_being_checked: bool = False  # a curator has taken an open flag of a deciding entry
+    # The review state of what a reader is shown: the deciding entry, and the age's entry
+    # unless the status is banned (no age is shown then).
+    due_since: datetime.date | None = None  # the oldest open review flag among them
+    is_being_checked: bool = False  # a curator has taken an open flag of one of them
 
 
 @dataclass(frozen=True)

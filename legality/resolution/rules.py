@@ -133,7 +133,10 @@ def resolve_substance(
     if minimum_age is not None:
         age_layer = next(la for la in applying if la.minimum_age == minimum_age)
         deciding.append(age_layer.entry)
-    flagged = [entry.flagged_on for entry in deciding if entry.flagged_on is not None]
+    # What a reader is shown: the decider, and the age's layer where the age is shown at all
+    # (beside "banned" it is not). Their review state is the one a page states.
+    shown = deciding if decider.status != Status.BANNED else [decider.entry]
+    flagged = [entry.flagged_on for entry in shown if entry.flagged_on is not None]
     return Result(
         substance=substance,
         status=decider.status,
@@ -149,7 +152,7 @@ def resolve_substance(
         activities=combine_activities(layers),
         minimum_age_set_by=age_layer.jurisdiction if age_layer is not None else None,
         due_since=min(flagged, default=None),
-        is_being_checked=any(entry.is_being_checked for entry in deciding),
+        is_being_checked=any(entry.is_being_checked for entry in shown),
     )
 
 

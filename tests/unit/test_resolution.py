@@ -523,7 +523,7 @@ def test_review_state_comes_from_the_deciding_entries():
     result = answer(
         TUPELO,
         entry(MS, "regulated", minimum_age=21, flagged_on=date(2026, 5, 2)),
-        entry(TUPELO, "banned", flagged_on=date(2026, 5, 9), is_being_checked=True),
+        entry(TUPELO, "restricted", flagged_on=date(2026, 5, 9), is_being_checked=True),
     ).results[0]
 
     assert (result.due_since, result.is_being_checked) == (date(2026, 5, 2), True)
@@ -558,3 +558,14 @@ def test_a_city_county_is_known_by_its_place_alias(kratom):
 
     assert county.jurisdiction.is_city_county
     assert county.applies_to == "whole"
+
+
+def test_a_ban_is_not_due_for_re_checking_because_of_an_age_it_does_not_show():
+    result = answer(
+        TUPELO,
+        entry(MS, "regulated", minimum_age=21, flagged_on=date(2026, 5, 2), has_open_flag=True),
+        entry(TUPELO, "banned"),
+    ).results[0]
+
+    assert result.stale  # the API's "a deciding entry is flagged" still counts the age's entry
+    assert result.due_since is None
