@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from legality.activities import ACTIVITIES
+from legality.activities import ACTIVITIES, RULES
 from legality.dates import last_day_in_force
 from legality.models import LegalStatus, Source
 
@@ -228,6 +228,23 @@ CSV_FIELDS: dict[str, dict[str, Any]] = {
     "last_verified_at": {"type": "date", "description": "When a curator last verified it."},
     "summary": {"type": "string", "description": "What the entry says, in plain words."},
     "details": {"type": "string", "description": "More detail: activities, limits, penalties."},
+    **{
+        activity: {
+            "type": "string",
+            "description": f"What the entry says of {activity}: " + ", ".join(RULES) + ".",
+            "constraints": {"enum": list(RULES)},
+        }
+        for activity in ACTIVITIES
+    },
+    "minimum_age_applies_to": {
+        "type": "string",
+        "description": "The activities the minimum age applies to, separated by spaces.",
+    },
+    "product_limits": {
+        "type": "string",
+        "description": 'Product limits, each "kind: text", separated by " | ".',
+    },
+    "penalty": {"type": "string", "description": "The penalty, in words."},
     "sources": {
         "type": "string",
         "description": 'The sources, each "citation or title <url>", separated by " | ".',
