@@ -47,7 +47,12 @@ def badge_text(result: Result, *, place: JurisdictionRef) -> BadgeText:
         return BadgeText(label, message, f"{title} Not legal advice.")
     parts = [result.status]
     if result.minimum_age is not None and result.status in _STATUSES_WITH_AGE:
-        parts[0] = f"{result.status} {result.minimum_age}+"
+        # The age is its own layer's condition, glued to the status only when that layer decides.
+        set_by = result.minimum_age_set_by
+        if set_by is None or (result.decided_by is not None and set_by.id == result.decided_by.id):
+            parts[0] = f"{result.status} {result.minimum_age}+"
+        else:
+            parts.append(f"{set_by.name} {result.minimum_age}+")
     if result.unverified:
         parts.append("unverified")
     if result.last_verified_at is not None:

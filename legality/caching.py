@@ -36,7 +36,9 @@ def dataset_last_changed() -> datetime:
         # Deletions leave no row behind but a history record.
         *LegalStatus.history.aggregate(Max("history_date")).values(),
         *Source.history.aggregate(Max("history_date")).values(),
-        *ReviewFlag.objects.aggregate(Max("created_at"), Max("resolved_at")).values(),
+        *ReviewFlag.objects.aggregate(
+            Max("created_at"), Max("claimed_at"), Max("resolved_at")
+        ).values(),
     ]
     # An empty dataset has never changed: any fixed moment serves as its version.
     last_changed = max(

@@ -75,12 +75,17 @@ def save_legal_status(
 
 
 def mark_verified(
-    statuses: QuerySet[LegalStatus] | Iterable[int], *, by: AbstractBaseUser, on: date
+    statuses: QuerySet[LegalStatus] | Iterable[int],
+    *,
+    by: AbstractBaseUser,
+    on: date,
+    note: str = "",
 ) -> int:
     """Record that `by` confirmed these entries on `on`; return how many entries changed.
 
     `statuses` is a LegalStatus queryset or entry ids. Each changed entry gets last_verified_at
-    `on`, last_verified_by `by` and one history record by `by`. The entries' open `overdue` and
+    `on`, last_verified_by `by` and one history record by `by`, whose change reason is `note`
+    (what was checked; optional). The entries' open `overdue` and
     `effective_date_reached` flags are resolved as "verified by <user> on <date>"; other flags
     stay open. An entry already verified on `on` by `by`, or on a later day, is left unchanged
     (verification never moves back), so running this twice writes nothing the second time.
@@ -107,7 +112,7 @@ def mark_verified(
         LegalStatus.objects.filter(pk__in=[entry.pk for entry in changed]).update(
             last_verified_at=on, last_verified_by=by, updated_at=at
         )
-        _write_history(changed, by=by, at=at)
+        _write_history(changed, by=by, at=at, reason=note.strip() or None)
         _close_flags(
             ReviewFlag.objects.filter(legal_status__in=ids, reason__in=CLOSED_BY_VERIFICATION),
             by=by,
@@ -182,6 +187,34 @@ def confirm_unchanged(flags: QuerySet[ReviewFlag], *, by: AbstractBaseUser, on: 
     return verified
 
 
+def claim_flags(flags: QuerySet[ReviewFlag], *, by: AbstractBaseUser) -> int:
+    """`by` takes the open flags among `flags` to work on them; returns how many this call took.
+
+    A flag another curator holds is taken over (they may have left it); a closed flag is left
+    alone. Only a taken flag lets a public page say that a curator is checking the entry. One
+    conditional update and one history record per flag taken.
+    """
+    at = timezone.now()
+    with transaction.atomic():
+        candidates = list(
+            flags.filter(resolved_at__isnull=True)
+            .exclude(claimed_by=by)
+            .values_list("pk", flat=True)
+        )
+        taken = ReviewFlag.objects.filter(pk__in=candidates, resolved_at__isnull=True).update(
+            claimed_by=by, claimed_at=at
+        )
+        if taken:
+            # update() writes no history: add the records save() would have written.
+            ReviewFlag.history.bulk_history_create(
+                list(ReviewFlag.objects.filter(pk__in=candidates, claimed_at=at, claimed_by=by)),
+                update=True,
+                default_user=by,
+                default_date=at,
+            )
+    return taken
+
+
 def _resolution(verb: str, *, by: AbstractBaseUser, on: date, note: str) -> str:
     said = f"{verb} by {by.get_username()} on {on.isoformat()}"
     return f"{said}: {note.strip()}" if note.strip() else said
@@ -223,7 +256,12 @@ def _close_flags(
 
 
 def _write_history(
-    entries: list[LegalStatus], *, by: AbstractBaseUser, at: datetime, is_new: bool = False
+    entries: list[LegalStatus],
+    *,
+    by: AbstractBaseUser,
+    at: datetime,
+    is_new: bool = False,
+    reason: str | None = None,
 ) -> None:
     """Write one history record per entry, as save() would, with the entry's current sources.
 
@@ -231,7 +269,11 @@ def _write_history(
     without it the record would show the entry with no sources at all.
     """
     records = LegalStatus.history.bulk_history_create(
-        entries, update=not is_new, default_user=by, default_date=at
+        entries,
+        update=not is_new,
+        default_user=by,
+        default_date=at,
+        default_change_reason=reason,
     )
     if not records:  # no entries, or history switched off (SIMPLE_HISTORY_ENABLED)
         return

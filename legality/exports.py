@@ -4,7 +4,7 @@
 its jurisdiction, substance and sources, in two queries; the views write it out with the licence,
 the attribution and the day of the export. Unpublished entries and internal notes never pass
 through here. Dates follow the public convention of the API: `effective_until` is the last day
-in force (empty or null: still in force).
+in force (empty or null: still in force). `datapackage` describes both files (Frictionless Data).
 """
 
 import csv
@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 
-from legality.activities import ACTIVITIES
+from legality.activities import ACTIVITIES, RULES
 from legality.dates import last_day_in_force
 from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION, PLACE_DATA_NOTICE
 from legality.models import LegalStatus, Source
@@ -38,7 +39,7 @@ LICENSE = {
         "attribution": list(PLACE_DATA_ATTRIBUTION),
     },
 }
-# The whole notice in one line without commas, so that a CSV reader sees one field.
+# The whole notice in one line, for the JSON export.
 LICENSE_LINE = (
     f"License: this compilation is CC BY 4.0 ({LICENSE_URL}) by {ATTRIBUTION}; each cited "
     "source keeps its own terms; jurisdiction ids are from Open Civic Data (CC0 1.0); "
@@ -160,19 +161,15 @@ def statuses_json(request: HttpRequest) -> HttpResponse:
 
 
 def statuses_csv(request: HttpRequest) -> HttpResponse:
-    """GET the whole published dataset as CSV: two lines starting with '#', then a header row.
+    """GET the whole published dataset as CSV: one header row, then one row per entry.
 
-    The first line names the dataset and the day of the export, the second gives the licence
-    (read the file with skiprows=2). Each source is "citation or title <url>", and an entry's
-    sources are separated by " | ".
+    Nothing comes before the header, so spreadsheets and pandas read it with their defaults;
+    the licence, the day of the export and what each column means are in datapackage.json
+    (and in the Link header). Each source is "citation or title <url>", and an entry's sources
+    are separated by " | ".
     """
     dataset = published_dataset(on=timezone.localdate())
     out = io.StringIO()
-    out.write(
-        f"# {TITLE}; exported on {dataset.exported_on.isoformat()}. {NOT_ADVICE} "
-        "effective_until is the last day in force (empty: still in force).\r\n"
-    )
-    out.write(f"# {LICENSE_LINE}\r\n")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for entry in dataset.entries:
@@ -180,6 +177,130 @@ def statuses_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     filename = f"kratom-legality-statuses-{dataset.exported_on.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = (
+        f'<{LICENSE_URL}>; rel="license", '
+        f'<{reverse("legality:datapackage")}>; rel="describedby"; type="application/json"'
+    )
+    return response
+
+
+# What each CSV column means, for the Data Package's table schema (Frictionless Data).
+CSV_FIELDS: dict[str, dict[str, Any]] = {
+    "ocd_id": {"type": "string", "description": "Open Civic Data division id of the jurisdiction."},
+    "jurisdiction": {"type": "string", "description": "Name of the jurisdiction."},
+    "level": {
+        "type": "string",
+        "description": "Layer of law.",
+        "constraints": {"enum": ["country", "state", "county", "place"]},
+    },
+    "country": {"type": "string", "description": "ISO 3166-1 alpha-2 code of the country."},
+    "substance": {
+        "type": "string",
+        "description": "kratom (leaf and extract products) or 7-oh (7-hydroxymitragynine "
+        "concentrated products).",
+    },
+    "status": {
+        "type": "string",
+        "description": "legal: no kratom-specific law restricts it; regulated: legal with "
+        "conditions; restricted: some activities or products prohibited; banned: sale and "
+        "possession prohibited.",
+        "constraints": {"enum": ["legal", "regulated", "restricted", "banned"]},
+    },
+    "minimum_age": {"type": "integer", "description": "Minimum age to buy; empty: none."},
+    "applies_to": {
+        "type": "string",
+        "description": "County entries: whole (the whole county) or unincorporated (outside "
+        "city limits only); empty: not a county, or scope unknown.",
+    },
+    "effective_from": {
+        "type": "date",
+        "description": "First day in force; a month or year start is its first day (see "
+        "effective_from_precision); empty: start unknown.",
+    },
+    "effective_from_precision": {
+        "type": "string",
+        "description": "day, month or year: how much of effective_from is known.",
+    },
+    "effective_until": {
+        "type": "date",
+        "description": "Last day in force; empty: still in force.",
+    },
+    "unverified": {
+        "type": "boolean",
+        "description": "true: not yet confirmed in a primary text.",
+        "trueValues": ["true"],
+        "falseValues": ["false"],
+    },
+    "last_verified_at": {"type": "date", "description": "When a curator last verified it."},
+    "summary": {"type": "string", "description": "What the entry says, in plain words."},
+    "details": {"type": "string", "description": "More detail: activities, limits, penalties."},
+    **{
+        activity: {
+            "type": "string",
+            "description": f"What the entry says of {activity}: " + ", ".join(RULES) + ".",
+            "constraints": {"enum": list(RULES)},
+        }
+        for activity in ACTIVITIES
+    },
+    "minimum_age_applies_to": {
+        "type": "string",
+        "description": "The activities the minimum age applies to, separated by spaces.",
+    },
+    "product_limits": {
+        "type": "string",
+        "description": 'Product limits, each "kind: text", separated by " | ".',
+    },
+    "penalty": {"type": "string", "description": "The penalty, in words."},
+    "sources": {
+        "type": "string",
+        "description": 'The sources, each "citation or title <url>", separated by " | ".',
+    },
+}
+
+
+def datapackage(request: HttpRequest) -> HttpResponse:
+    """GET the Frictionless Data Package descriptor of the CSV and JSON exports: the licence,
+    the attribution, the day of the export, and what each CSV column means."""
+    descriptor = {
+        "name": "kratom-legality-statuses",
+        "title": TITLE,
+        "description": f"{NOT_ADVICE} effective_until is the last day in force.",
+        "created": timezone.now().isoformat(timespec="seconds"),
+        "homepage": request.build_absolute_uri(reverse("legality:home")),
+        "licenses": [
+            {"name": "CC-BY-4.0", "path": LICENSE_URL, "title": "Creative Commons Attribution 4.0"}
+        ],
+        "contributors": [{"title": ATTRIBUTION, "role": "author"}],
+        "sources": [
+            {"title": "The cited sources of each entry; each keeps its own terms."},
+            {
+                "title": "Open Civic Data division ids (CC0 1.0)",
+                "path": LICENSE["geography"]["url"],
+            },
+            # Places' counties, populations and points: lines their licences ask us to show.
+            *({"title": line} for line in PLACE_DATA_ATTRIBUTION),
+        ],
+        "resources": [
+            {
+                "name": "statuses-csv",
+                "path": request.build_absolute_uri(reverse("legality:statuses-csv")),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"header": True, "delimiter": ","},
+                "schema": {"fields": [{"name": name, **CSV_FIELDS[name]} for name in CSV_COLUMNS]},
+            },
+            {
+                "name": "statuses-json",
+                "path": request.build_absolute_uri(reverse("legality:statuses-json")),
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The same entries as JSON, with sources as objects.",
+            },
+        ],
+    }
+    response = JsonResponse(descriptor, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Link"] = f'<{LICENSE_URL}>; rel="license"'
     return response
 

@@ -7,15 +7,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from legality.changes import StatusChange, status_changes
+from legality.dates import describe_end
 from legality.models import Jurisdiction, PlaceCounty
-from legality.overview import status_changes
-from legality.views import describe_change
+from legality.wording import describe_change
 
 FEED_ITEMS = 50
 
 
 class ChangesFeed(Feed):
-    """Every status change of a published entry, newest first."""
+    """The status changes of the published entries, newest first by the day the law changed
+    (changes still to come first); each item is dated when we recorded it."""
 
     feed_type = Atom1Feed
     title = "Kratom Legality Tracker: status changes"
@@ -27,41 +29,38 @@ class ChangesFeed(Feed):
     def link(self) -> str:
         return reverse("legality:changes")
 
-    def items(self, obj=None) -> list:
-        # Query: the newest status changes with their jurisdiction and substance.
-        return list(status_changes()[:FEED_ITEMS])
+    def items(self, obj=None) -> list[StatusChange]:
+        # Query: every dated change (see legality.changes).
+        return status_changes()[:FEED_ITEMS]
 
-    def item_title(self, item) -> str:
-        words = describe_change(item, on=timezone.localdate())
-        status = "entry removed" if words["removed"] else words["status"]["words"].lower()
-        if words["status"]["age"]:
-            status += f", {words['status']['age']}"
-        was = f" (was {words['previous'].lower()})" if words["previous"] else ""
-        return f"{item.substance.name} in {item.jurisdiction.name}: {status}{was}"
+    def item_title(self, item: StatusChange) -> str:
+        words = describe_change(item, today=timezone.localdate())
+        when = f"from {words['when']}" if words["is_upcoming"] else words["when"]
+        return f"{words['title']}, {when}"
 
-    def item_description(self, item) -> str:
-        words = describe_change(item, on=timezone.localdate())
+    def item_description(self, item: StatusChange) -> str:
         unverified = " Unverified: not yet confirmed in a primary text." if item.unverified else ""
-        period = f" In force: {words['period']}." if words["period"] else ""
+        ends = describe_end(item.effective_until)
+        period = f" In force {ends}." if ends else ""
         return f"{item.summary}{period}{unverified}"
 
-    def item_link(self, item) -> str:
+    def item_link(self, item: StatusChange) -> str:
         url = reverse("legality:jurisdiction", args=[item.jurisdiction.ocd_id])
-        return f"{url}#change-{item.history_id}"
+        return f"{url}#change-{item.key}"
 
-    def item_guid(self, item) -> str:
-        return f"urn:kratom-legality-tracker:change:{item.history_id}"
+    def item_guid(self, item: StatusChange) -> str:
+        return f"urn:kratom-legality-tracker:change:{item.key}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, item):
-        return item.history_date
+    def item_pubdate(self, item: StatusChange):
+        return item.recorded_at
 
-    def item_updateddate(self, item):
-        return item.history_date
+    def item_updateddate(self, item: StatusChange):
+        return item.recorded_at
 
-    def item_categories(self, item) -> tuple[str, ...]:
-        return (item.substance.slug, item.status)
+    def item_categories(self, item: StatusChange) -> tuple[str, ...]:
+        return (item.substance.slug, item.status or "none")
 
 
 class JurisdictionChangesFeed(ChangesFeed):
@@ -85,12 +84,13 @@ class JurisdictionChangesFeed(ChangesFeed):
     def link(self, obj: Jurisdiction) -> str:
         return reverse("legality:jurisdiction", args=[obj.ocd_id])
 
-    def items(self, obj: Jurisdiction) -> list:
+    def items(self, obj: Jurisdiction) -> list[StatusChange]:
         chain, row = [], obj
         while row is not None:
             chain.append(row.pk)
             row = row.parent
+        # Query: the counties where the place has residents (a part with none is not a layer).
         counties = PlaceCounty.objects.filter(place_id=obj.pk, has_residents=True)
-        layers = Q(jurisdiction_id__in=chain) | Q(jurisdiction_id__in=counties.values("county_id"))
-        # Query: the newest status changes of those layers (counties as a subquery).
-        return list(status_changes().filter(layers)[:FEED_ITEMS])
+        layers = [*chain, *counties.values_list("county_id", flat=True)]
+        # Query: the status changes of those layers.
+        return status_changes(jurisdiction_ids=layers)[:FEED_ITEMS]

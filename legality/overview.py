@@ -9,21 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import (
-    DateField,
-    Exists,
     F,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
-    QuerySet,
-    Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lag
 
+from legality.changes import StatusChange, status_changes
 from legality.geography import PlaceMatch
-from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source, Substance
+from legality.models import Jurisdiction, LegalStatus, Source, Substance
 from legality.resolution import (
     Answer,
     Enclosure,
@@ -59,22 +52,24 @@ class Overview:
     substances: tuple[SubstanceRef, ...]
     us_states: tuple[GlanceRow, ...]  # states, DC and territories, by name
     countries: tuple[GlanceRow, ...]  # by name
-    recent_changes: tuple  # HistoricalLegalStatus rows, see status_changes()
+    recent_changes: tuple[StatusChange, ...]  # the newest past changes, newest first
+    upcoming_changes: tuple[StatusChange, ...]  # changes still to come, soonest first
 
 
 @dataclass(frozen=True)
 class PlaceOverview:
     answer: Answer
-    changes: tuple  # the newest status changes of the answer's layers, see status_changes()
+    changes: tuple[StatusChange, ...]  # the changes of the answer's layers, newest first
 
 
 def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
-    """Every country and US state (DC and territories too) resolved on `on`, and recent changes.
+    """Every country and US state (DC and territories too) resolved on `on`, the `changes`
+    newest changes in the law up to `on`, and the changes still to come.
 
     A US state's layers are the United States and the state; a country's layer is itself. The
     rules are resolution's own (`resolve_layers`), so a row always equals what the place's page
-    says. Five queries: the substances, the jurisdictions, their published statuses (with "has
-    an open flag"), those statuses' sources, and the `changes` newest status changes.
+    says. Five queries: the substances, the jurisdictions, their published statuses (with their
+    review state), those statuses' sources, and the published periods for the changes.
     """
     # Query: the substances, in their public order.
     substances = tuple(
@@ -105,19 +100,22 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
         answer = resolve_layers(layers[-1].jurisdiction, layers, on=on, substances=substances)
         return GlanceRow(answer.place, answer.results)
 
+    # Query: every dated change (see legality.changes).
+    every_change = status_changes()
+    upcoming = [change for change in every_change if change.is_upcoming(on)]
+    past = [change for change in every_change if not change.is_upcoming(on)]
     return Overview(
         as_of=on,
         substances=substances,
         us_states=tuple(row(j) for j in jurisdictions if j.level == Jurisdiction.Level.STATE),
         countries=tuple(row(j) for j in jurisdictions if j.level == Jurisdiction.Level.COUNTRY),
-        # Query: the newest status changes.
-        recent_changes=tuple(status_changes()[:changes]),
+        recent_changes=tuple(past[:changes]),
+        upcoming_changes=tuple(reversed(upcoming)),
     )
 
 
 def _published_entries(condition: Q) -> dict[int, list]:
     """Every published entry of the jurisdictions `condition` selects, by jurisdiction id."""
-    open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
     sources = Source.objects.only(*SOURCE_FIELDS).order_by(
         F("published_on").asc(nulls_last=True), "title", "id"
     )
@@ -127,7 +125,7 @@ def _published_entries(condition: Q) -> dict[int, list]:
         LegalStatus.objects.published()
         .filter(condition)
         .select_related("substance")
-        .annotate(has_open_flag=Exists(open_flags))
+        .with_review_state()
         .prefetch_related(Prefetch("sources", queryset=sources))
         .order_by("jurisdiction_id", "effective_from", "id")
     )
@@ -140,58 +138,13 @@ def _published_entries(condition: Q) -> dict[int, list]:
 def place_overview(
     match: PlaceMatch, *, on: datetime.date, history: int = PLACE_HISTORY
 ) -> PlaceOverview:
-    """A place's answer on `on` (see `resolve`) and the `history` newest status changes of
-    every layer of that answer (the place, its counties, state and country).
+    """A place's answer on `on` (see `resolve`) and the `history` newest changes in the law of
+    every layer of that answer (the place, its counties, state and country), upcoming included.
 
     The queries of `resolve` plus one for the changes.
     """
     answer = resolve(match, on=on)
     layer_ids = {layer.jurisdiction.id for layer in answer.results[0].layers}
-    # Query: the newest status changes of the layers.
-    changes = status_changes().filter(jurisdiction_id__in=layer_ids)[:history]
+    # Query: the status changes of the layers, newest first (upcoming ones included).
+    changes = status_changes(jurisdiction_ids=layer_ids)[:history]
     return PlaceOverview(answer=answer, changes=tuple(changes))
-
-
-def _lag(expression) -> Window:
-    # The same entry's previous record: history rows of one entry share its id.
-    return Window(
-        Lag(expression),
-        partition_by=[F("id")],
-        order_by=[F("history_date").asc(), F("history_id").asc()],
-    )
-
-
-def status_changes() -> QuerySet:
-    """The history records of published entries that changed what the public reads, newest first.
-
-    A record counts when the entry first appears published, when it is deleted, or when its
-    status, minimum age or period differs from the entry's previous published record; re-saves
-    that only touch the summary, the sources or the last-verified date are left out. Each row
-    carries `previous_status` (None for a new entry) and its jurisdiction and substance, so a
-    page or feed of changes costs one query (and one more to count, when paginated).
-    """
-    # A NULL compares unequal to everything in SQL, so empty values get a stand-in first.
-    no_age, no_day = Value(-1), Value(datetime.date(1, 1, 1))
-    age = Coalesce("minimum_age", no_age, output_field=IntegerField())
-    start = Coalesce("effective_from", no_day, output_field=DateField())
-    end = Coalesce("effective_until", no_day, output_field=DateField())
-    return (
-        LegalStatus.history.filter(is_published=True)
-        .annotate(
-            previous_status=_lag(F("status")),
-            previous_age=_lag(age),
-            previous_start=_lag(start),
-            previous_end=_lag(end),
-        )
-        .filter(
-            Q(previous_status__isnull=True)
-            | Q(history_type="-")
-            | ~Q(previous_status=F("status"))
-            | ~Q(previous_age=age)
-            | ~Q(previous_start=start)
-            | ~Q(previous_end=end)
-        )
-        .select_related("jurisdiction", "substance")
-        .defer("internal_notes")
-        .order_by("-history_date", "-history_id")
-    )

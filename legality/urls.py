@@ -32,4 +32,5 @@ urlpatterns = [
     # The whole published dataset, with its licence (legality/exports.py).
     path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
     path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),
+    path("data/datapackage.json", cached_public_view(exports.datapackage), name="datapackage"),
 ]

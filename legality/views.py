@@ -1,7 +1,7 @@
 """Public pages: each view parses the query, calls one domain function and renders.
 
-Bad input answers 400 with the reason, an unknown place 404 with the helpful page. The words
-pages use for statuses, dates, scopes and assumptions are made here, from resolution's plain data.
+Bad input answers 400 with the reason, an unknown place 404 with the helpful page. The words for
+statuses, headlines and changes are legality.wording's; scopes and assumptions are said here.
 """
 
 import datetime
@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -23,7 +24,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from legality.badges import badge_svg
-from legality.dates import describe_end, describe_known_by, describe_start, format_date
+from legality.changes import status_changes
+from legality.dates import format_date
 from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION
 from legality.geography import (
     AmbiguousPlace,
@@ -32,14 +34,14 @@ from legality.geography import (
     describe_candidates,
     find_place,
 )
-from legality.models import PlaceKind
-from legality.overview import GlanceRow, overview, place_overview, status_changes
+from legality.models import Jurisdiction, PlaceKind, Substance
+from legality.overview import GlanceRow, overview, place_overview
 from legality.resolution import (
     KRATOM,
     UNKNOWN,
     Answer,
     Assumption,
-    Entry,
+    JurisdictionRef,
     Layer,
     Result,
     Standing,
@@ -47,19 +49,20 @@ from legality.resolution import (
     UnknownSubstance,
     resolve,
 )
+from legality.wording import (
+    STATUS_WORDS,
+    STATUSES,
+    describe_change,
+    headline,
+    period_words,
+    status_words,
+)
 
 CHANGES_PER_PAGE = 50
 
-STATUS_WORDS = {
-    "legal": "Legal",
-    "regulated": "Regulated",
-    "restricted": "Restricted",
-    "banned": "Banned",
-    UNKNOWN: "No entry: we don't know",
-}
-STATUSES_WITH_AGE = ("legal", "regulated", "restricted")  # an age next to "banned" means nothing
 SCOPE_WORDS = {
     "whole": "the whole county",
+    "city_county": "the whole city and county",
     "unincorporated": "unincorporated areas only",
     "": "scope unknown: may apply only outside city limits",
 }
@@ -95,6 +98,61 @@ class PageQueryForm(forms.Form):
         error_messages={"invalid": "A ZIP code is five digits, for example 92101."},
     )
     also = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False, max_length=200)  # what was searched: kept in the box
+
+
+class ChangesQueryForm(forms.Form):
+    """The filters of the changes page (the API's /api/v1/changes/ takes the same)."""
+
+    within = forms.ChoiceField(required=False, label="State or country")
+    substance = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        required=False,
+        label="New status",
+        choices=[
+            ("", "any"),
+            *[(value, STATUS_WORDS[value]) for value in STATUSES],
+            ("none", "rule ended"),
+        ],
+    )
+    since = forms.DateField(
+        required=False,
+        label="From",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the dates as YYYY-MM-DD, for example 2026-07-01."},
+    )
+    until = forms.DateField(
+        required=False,
+        label="To",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the dates as YYYY-MM-DD, for example 2026-07-01."},
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Query: the US states and the countries, for the "State or country" list.
+        places = Jurisdiction.objects.filter(
+            Q(level=Jurisdiction.Level.COUNTRY)
+            | Q(level=Jurisdiction.Level.STATE, country_code="US")
+        ).order_by("-level", "name")
+        self.fields["within"].choices = [
+            ("", "anywhere"),
+            *[(j.ocd_id, j.name) for j in places.only("ocd_id", "name", "level")],
+        ]
+        # Query: the substances.
+        self.fields["substance"].choices = [
+            ("", "both"),
+            *Substance.objects.order_by("id").values_list("slug", "name"),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("The “from” date comes after the “to” date.")
+        return data
 
 
 # Views
@@ -107,10 +165,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "legality/home.html",
         {
             "overview": glance,
-            "us_states": [_glance_row(row) for row in glance.us_states],
-            "countries": [_glance_row(row) for row in glance.countries if row.is_known],
+            "us_states": [_glance_row(row, on=glance.as_of) for row in glance.us_states],
+            "countries": [
+                _glance_row(row, on=glance.as_of) for row in glance.countries if row.is_known
+            ],
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
-            "changes": [describe_change(row, on=glance.as_of) for row in glance.recent_changes],
+            "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
+            "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
         },
     )
 
@@ -133,6 +194,8 @@ def search(request: HttpRequest) -> HttpResponse:
     params = {"zip": match.zip_code.code} if match.zip_code is not None else {}
     if match.alternatives:
         params["also"] = query
+    elif match.zip_code is None:
+        params["q"] = query  # kept in the search box of the answer page
     return _redirect(match.jurisdiction.ocd_id, params)
 
 
@@ -154,16 +217,21 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     today = timezone.localdate()
     place = place_overview(match, on=as_of or today)
     answer = place.answer
+    layers = answer.results[0].layers
     return render(
         request,
         "legality/jurisdiction.html",
         {
             "answer": answer,
             "match": match,
-            "within": _within(answer.results[0].layers, answer.place.id),
+            "full_name": full_place_name(answer.place, layers),
+            "within": _within(layers, answer.place.id),
+            # What was searched stays in the box (a ZIP code or a name with other readings
+            # is in the address already).
+            "query": form.cleaned_data["q"] or form.cleaned_data["also"] or zip_code or "",
             "place_notes": place_notes(answer),
             "results": [_result(result, on=answer.as_of) for result in answer.results],
-            "changes": [describe_change(row, on=answer.as_of) for row in place.changes],
+            "changes": [describe_change(c, today=today) for c in place.changes],
             "is_today": answer.as_of == today,
             "as_of_words": format_date(answer.as_of),
             "also": form.cleaned_data["also"],
@@ -201,12 +269,28 @@ def about_data(request: HttpRequest) -> HttpResponse:
 
 
 def changes(request: HttpRequest) -> HttpResponse:
-    page = Paginator(status_changes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    form = ChangesQueryForm(request.GET)
+    if not form.is_valid():
+        reason = " ".join(message for errors in form.errors.values() for message in errors)
+        return _bad_request(request, reason)
+    filters = {k: v for k, v in form.cleaned_data.items() if k != "page" and v}
     today = timezone.localdate()
+    found = status_changes(**filters)
+    upcoming = [describe_change(c, today=today) for c in reversed(found) if c.is_upcoming(today)]
+    past = [c for c in found if not c.is_upcoming(today)]
+    page = Paginator(past, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    query = {k: request.GET[k] for k in filters if k in request.GET}
     return render(
         request,
         "legality/changes.html",
-        {"page": page, "changes": [describe_change(row, on=today) for row in page]},
+        {
+            "form": form,
+            "is_filtered": bool(filters),
+            "page": page,
+            "page_query": urlencode(query),
+            "upcoming": upcoming,
+            "changes": [describe_change(c, today=today) for c in page],
+        },
     )
 
 
@@ -254,6 +338,15 @@ def _redirect(ocd_id: str, params: dict, *, permanent: bool = False) -> HttpResp
 # Words for pages and feeds
 
 
+def full_place_name(place: JurisdictionRef, layers: tuple[Layer, ...]) -> str:
+    """'London, Arkansas', 'Denver County, Colorado', 'Colorado, United States', 'Thailand':
+    the name with the state (or, for a state, the country) that tells same-name places apart."""
+    wanted = {"country": None, "state": "country", "county": "state", "place": "state"}
+    level = wanted[place.level]
+    outer = next((la.jurisdiction.name for la in layers if la.jurisdiction.level == level), "")
+    return f"{place.name}, {outer}" if outer else place.name
+
+
 def _within(layers: tuple[Layer, ...], place_id: int) -> str:
     """'San Diego County, California, United States': the place's other layers, narrowest first."""
     names = [la.jurisdiction.name for la in reversed(layers) if la.jurisdiction.id != place_id]
@@ -293,30 +386,6 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def status_words(status: str, minimum_age: int | None) -> dict:
-    """A status in plain words; the minimum age only where it matters (not beside "banned")."""
-    age = minimum_age if status in STATUSES_WITH_AGE else None
-    return {
-        "status": status,
-        "words": STATUS_WORDS.get(status, status),
-        "age": f"{age} and over" if age is not None else "",
-    }
-
-
-def period_words(entry: Entry, *, on: datetime.date) -> str:
-    """An entry's period in words: 'since February 2026', 'start date unknown; in force by
-    March 2021', 'since 2014, until 30 June 2026'."""
-    if entry.effective_from is not None:
-        start = describe_start(entry.effective_from, entry.effective_from_precision, on=on)
-    elif entry.status == "legal":
-        start = "no start date (no kratom law before it)"
-    elif (known_by := entry.known_by) is not None:
-        start = f"start date unknown; {describe_known_by(*known_by)}"
-    else:
-        start = "start date unknown"
-    return ", ".join(words for words in (start, describe_end(entry.effective_until)) if words)
-
-
 def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dict:
     entry = layer.entry
     return {
@@ -327,22 +396,34 @@ def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dic
         else None,
         "standing": STANDING_WORDS[layer.standing],
         "period": period_words(entry, on=on) if entry is not None else "",
-        "scope": SCOPE_WORDS[layer.applies_to] if layer.applies_to is not None else "",
+        "scope": _scope_words(layer),
         "last_verified": format_date(entry.last_verified_at)
         if entry is not None and entry.last_verified_at
         else "",
+        "due_since": format_date(entry.flagged_on)
+        if entry is not None and entry.flagged_on
+        else "",
     }
+
+
+def _scope_words(layer: Layer) -> str:
+    if layer.applies_to is None:
+        return ""
+    if layer.jurisdiction.is_city_county and layer.applies_to == "whole":
+        return SCOPE_WORDS["city_county"]
+    return SCOPE_WORDS[layer.applies_to]
 
 
 def _result(result: Result, *, on: datetime.date) -> dict:
     decided_by_id = result.decided_by.id if result.decided_by is not None else None
     return {
         "result": result,
-        "headline": status_words(result.status, result.minimum_age),
+        "headline": headline(result, on=on),
         "elsewhere": [
             f"{STATUS_WORDS.get(e.status, e.status).lower()} {e.where}" for e in result.elsewhere
         ],
         "last_verified": format_date(result.last_verified_at) if result.last_verified_at else "",
+        "due_since": format_date(result.due_since) if result.due_since else "",
         "assumptions": [ASSUMPTION_WORDS.get(code, code) for code in result.assumptions],
         "layers": [_layer(layer, decided_by_id, on=on) for layer in result.layers],
         "upcoming": [
@@ -372,35 +453,8 @@ def _badge_snippet(ocd_id: str, substance: SubstanceRef) -> dict:
     }
 
 
-def _glance_row(row: GlanceRow) -> dict:
+def _glance_row(row: GlanceRow, *, on: datetime.date) -> dict:
     return {
         "jurisdiction": row.jurisdiction,
-        "results": [
-            {"result": r, "status": status_words(r.status, r.minimum_age)} for r in row.results
-        ],
-    }
-
-
-def describe_change(record, *, on: datetime.date) -> dict:
-    """A status change (a row of `overview.status_changes()`) in words, for pages and feeds."""
-    removed = record.history_type == "-"
-    start = (
-        describe_start(record.effective_from, record.effective_from_precision, on=on)
-        if record.effective_from is not None
-        else "start date unknown"
-        if record.status != "legal"
-        else ""
-    )
-    period = ", ".join(w for w in (start, describe_end(record.effective_until)) if w)
-    return {
-        "record": record,
-        "recorded": format_date(timezone.localdate(record.history_date)),
-        "jurisdiction": record.jurisdiction,
-        "substance": record.substance,
-        "removed": removed,
-        "status": status_words(record.status, record.minimum_age),
-        "previous": STATUS_WORDS.get(record.previous_status, "")
-        if record.previous_status and record.previous_status != record.status
-        else "",
-        "period": period,
+        "results": [{"result": r, "status": headline(r, on=on)} for r in row.results],
     }

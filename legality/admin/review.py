@@ -4,20 +4,19 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from legality.curation import confirm_unchanged, dismiss_flags, resolve_flags
+from legality.curation import claim_flags, confirm_unchanged, dismiss_flags, resolve_flags
 from legality.models import ReviewFlag, ReviewPolicy, StalenessReport
 
 from .filters import FlagCountryFilter, FlagStateFilter
+from .notes import note_form, note_page
 
 
 class ReviewFlagForm(forms.ModelForm):
@@ -36,15 +35,6 @@ class ReviewFlagForm(forms.ModelForm):
             self.add_error(None, error)
 
 
-class DismissForm(forms.Form):
-    """The note a curator gives when flags are dismissed: why the entry needed no change."""
-
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why no change was needed. It is kept in each flag's resolution.",
-    )
-
-
 @admin.register(ReviewFlag)
 class ReviewFlagAdmin(SimpleHistoryAdmin):
     """The review queue: open flags, oldest first (the state filter also shows closed ones).
@@ -53,20 +43,24 @@ class ReviewFlagAdmin(SimpleHistoryAdmin):
     """
 
     form = ReviewFlagForm
+    # The columns a curator decides by, narrow enough to fit 1280 px beside the filters; the
+    # note and the resolution are on the flag's own page.
     list_display = [
         "raised",
         "reason",
         "entry",
-        "level",
         "country",
         "entry_last_verified_at",
-        "note",
+        "taken_by",
         "is_open",
-        "resolution",
     ]
     list_display_links = ["raised"]
     # With these joins the queue is one query however many flags it shows.
-    list_select_related = ["legal_status__jurisdiction", "legal_status__substance"]
+    list_select_related = [
+        "legal_status__jurisdiction",
+        "legal_status__substance",
+        "claimed_by",
+    ]
     list_filter = [
         FlagStateFilter,
         "reason",
@@ -87,12 +81,21 @@ class ReviewFlagAdmin(SimpleHistoryAdmin):
         "reason",
         "note",
         "created_at",
+        "claimed_by",
+        "claimed_at",
         "resolved_at",
         "resolved_by",
         "resolution",
     ]
-    readonly_fields = ["created_at", "resolved_at", "resolved_by", "resolution"]
-    actions = ["verified_unchanged", "dismiss_with_note", "resolve_selected"]
+    readonly_fields = [
+        "created_at",
+        "claimed_by",
+        "claimed_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    ]
+    actions = ["take_flags", "verified_unchanged", "dismiss_with_note", "resolve_selected"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # A raised flag keeps its entry and reason; it is closed with the actions.
@@ -119,9 +122,26 @@ class ReviewFlagAdmin(SimpleHistoryAdmin):
     def entry_last_verified_at(self, flag: ReviewFlag) -> date | None:
         return flag.legal_status.last_verified_at
 
+    @admin.display(description="taken by", ordering="claimed_by__username")
+    def taken_by(self, flag: ReviewFlag) -> str:
+        return flag.claimed_by.get_username() if flag.claimed_by else "—"
+
     @admin.display(description="open", boolean=True, ordering="resolved_at")
     def is_open(self, flag: ReviewFlag) -> bool:
         return flag.is_open
+
+    @admin.action(
+        description="Take these flags: I am checking the entries (the public pages say so)",
+        permissions=["change"],
+    )
+    def take_flags(self, request: HttpRequest, queryset: QuerySet) -> None:
+        taken = claim_flags(queryset, by=request.user)
+        flags = "flag" if taken == 1 else "flags"
+        self.message_user(
+            request,
+            f"You took {taken} {flags}; closed flags and flags you already held are unchanged.",
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description="Verified, unchanged: mark the entries verified today, close the flags",
@@ -146,27 +166,29 @@ class ReviewFlagAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Dismiss with a note (no change was needed)", permissions=["change"])
     def dismiss_with_note(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        # First the page that asks for the note; it posts the same action back with it.
-        form = DismissForm(request.POST if "note" in request.POST else None)
+        form = note_form(
+            request,
+            required=True,
+            help_text="Why no change was needed. It is kept in each flag's resolution.",
+        )
         if form.is_valid():
             closed = dismiss_flags(
                 queryset, by=request.user, on=timezone.localdate(), note=form.cleaned_data["note"]
             )
             self._report_closed(request, closed, "dismissed")
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Dismiss review flags with a note",
-            "opts": self.model._meta,
-            "form": form,
-            "flags": list(queryset),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request, "admin/legality/reviewflag/dismiss_with_note.html", context
+        flags = queryset.select_related("legal_status__jurisdiction", "legal_status__substance")
+        return note_page(
+            self,
+            request,
+            flags,
+            form=form,
+            action="dismiss_with_note",
+            title="Dismiss review flags with a note",
+            intro="These flags will be closed as dismissed; their entries stay as they are.",
+            submit="Dismiss the flags",
+            describe=lambda flag: f"{flag.legal_status}: {flag.get_reason_display()}"
+            + (f" ({flag.note})" if flag.note else ""),
         )
 
     @admin.action(

@@ -1,5 +1,7 @@
 """Admin for what the law says: legal statuses with their sources and flags, sources, substances."""
 
+from datetime import date, timedelta
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,14 +18,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from legality.activities import doubts
 from legality.curation import check_publishable, mark_verified, save_legal_status
 from legality.errors import NotPublishable, TrackerError
-from legality.models import LegalStatus, ReviewFlag, Source, Substance
+from legality.models import LegalStatus, ReviewFlag, Source, SourceLink, Substance
 
-from .activity_fields import LegalStatusForm
+from .activity_fields import LegalStatusForm as ActivityFieldsForm
 from .filters import CountryFilter, HasOpenFlagsFilter
 from .imports import CsvImportExportMixin
+from .notes import note_form, note_page
 from .resources import LegalStatusResource, SourceResource
-
-SourceLink = LegalStatus.sources.through
 
 
 def describe_period(entry: LegalStatus) -> str:
@@ -50,6 +51,28 @@ def count_of_links(side: str) -> Coalesce:
     return Coalesce(Subquery(links, output_field=IntegerField()), 0)
 
 
+class LegalStatusForm(ActivityFieldsForm):
+    """The entry form. Curators enter and read "effective until" as the last day in force, as
+    the pages, the API and the CSV show it; the model stores the first day no longer in force
+    (half-open periods), so the form converts at its edge."""
+
+    class Meta(ActivityFieldsForm.Meta):
+        labels = {"effective_until": "Last day in force"}
+        help_texts = {
+            "effective_until": "The last day this entry applies (inclusive); empty while it "
+            "is in force until further notice."
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "effective_until" in self.fields and not self.is_bound:
+            self.initial["effective_until"] = self.instance.last_day_in_force
+
+    def clean_effective_until(self) -> date | None:
+        last_day = self.cleaned_data.get("effective_until")
+        return last_day + timedelta(days=1) if last_day is not None else None
+
+
 class SourceLinkFormSet(BaseInlineFormSet):
     """The entry's sources. A published entry must keep at least one."""
 
@@ -73,7 +96,8 @@ class SourceLinkFormSet(BaseInlineFormSet):
             raise ValidationError(str(error), code="not_publishable") from error
 
 
-class SourceLinkInline(admin.TabularInline):
+class SourceLinkInline(admin.StackedInline):
+    # Stacked, not tabular: every field, the delete box included, gets its own label.
     model = SourceLink
     formset = SourceLinkFormSet
     fields = ["source", "source_reference"]
@@ -86,6 +110,20 @@ class SourceLinkInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("source")
 
+    # SourceLink is a proxy of the many-to-many table, which has no permissions of its own: as
+    # Django does for the table itself, editing an entry's sources takes "change entry".
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._has_any_perms_for_target_model(request, ["view", "change"])
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._has_any_perms_for_target_model(request, ["change"])
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._has_any_perms_for_target_model(request, ["change"])
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._has_any_perms_for_target_model(request, ["change"])
+
     @admin.display(description="URL or citation")
     def source_reference(self, link) -> str:
         if link.source_id is None:
@@ -97,14 +135,22 @@ class ReviewFlagInline(admin.TabularInline):
     """The entry's flags, read-only: they are raised and closed on the review flag pages."""
 
     model = ReviewFlag
-    fields = ["reason", "note", "created_at", "resolved_at", "resolved_by", "resolution"]
+    fields = [
+        "reason",
+        "note",
+        "created_at",
+        "claimed_by",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("resolved_by")
+        return super().get_queryset(request).select_related("resolved_by", "claimed_by")
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -230,10 +276,28 @@ class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     def has_open_flags(self, entry: LegalStatus) -> bool:
         return entry.has_open_flags
 
-    @admin.action(description="Mark verified today", permissions=["change"])
-    def mark_verified_today(self, request: HttpRequest, queryset: QuerySet) -> None:
+    @admin.action(description="Mark verified today (with an optional note)", permissions=["change"])
+    def mark_verified_today(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = note_form(
+            request,
+            required=False,
+            help_text="What you checked, e.g. “read the 2026 amendment: unchanged”. Optional; "
+            "it is kept in each entry's history.",
+        )
+        if not form.is_valid():
+            return note_page(
+                self,
+                request,
+                queryset,
+                form=form,
+                action="mark_verified_today",
+                title="Mark entries verified today",
+                intro="These entries will be marked verified today by you; their open overdue "
+                "and effective-date flags are resolved.",
+                submit="Mark verified",
+            )
         today = timezone.localdate()
-        changed = mark_verified(queryset, by=request.user, on=today)
+        changed = mark_verified(queryset, by=request.user, on=today, note=form.cleaned_data["note"])
         self.message_user(
             request,
             f"Marked {changed} {'entry' if changed == 1 else 'entries'} verified on {today}; "

@@ -116,23 +116,63 @@ class LegalStatusSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.Serializer):
-    """One recorded change of a published entry, from its history."""
+    """One change in the law: a jurisdiction's rule for a substance became different."""
 
-    changed_at = serializers.DateTimeField(source="history_date")
-    change = serializers.SerializerMethodField()
+    # The instance is a legality.changes.StatusChange.
+
+    date = serializers.DateField(source="day", help_text="The first day under the new rule.")
+    precision = serializers.CharField(help_text="day, month or year: how much of date is known.")
+    is_upcoming = serializers.SerializerMethodField(help_text="The change is still to come.")
     jurisdiction = JurisdictionRefSerializer()
     substance = serializers.CharField(source="substance.slug")
-    status = serializers.CharField()
+    previous_status = serializers.CharField(
+        allow_null=True, help_text="The rule before; null: the jurisdiction had none."
+    )
+    previous_minimum_age = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(
+        allow_null=True, help_text="The new rule; null: the rule ended with none after it."
+    )
     minimum_age = serializers.IntegerField(allow_null=True)
-    effective_from = serializers.DateField(allow_null=True)
-    effective_until = LastDayInForceField(allow_null=True)
+    effective_until = LastDayInForceField(
+        allow_null=True, help_text="Last day of the new rule; null: still in force."
+    )
     summary = serializers.CharField()
     unverified = serializers.BooleanField()
+    recorded_at = serializers.DateTimeField(help_text="When we recorded the entry.")
 
-    _CHANGES = {"+": "created", "~": "changed", "-": "deleted"}
+    def get_is_upcoming(self, change) -> bool:
+        return change.is_upcoming(self.context["today"])
 
-    def get_change(self, record) -> str:
-        return self._CHANGES[record.history_type]
+
+class ChangesQuerySerializer(serializers.Serializer):
+    """The filters of /api/v1/changes/ (and of the changes page)."""
+
+    within = serializers.RegexField(
+        r"^ocd-division/country:",
+        required=False,
+        max_length=255,
+        help_text="OCD id of a country or state: it and everything inside it.",
+        error_messages={"invalid": "An OCD division id starts with ocd-division/country:."},
+    )
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="ISO 3166-1 alpha-2 code, e.g. US.",
+        error_messages={"invalid": "A country is a two-letter ISO code, e.g. US."},
+    )
+    substance = serializers.ChoiceField(choices=["kratom", "7-oh"], required=False)
+    status = serializers.ChoiceField(
+        choices=[*LegalStatus.Status.values, "none"],
+        required=False,
+        help_text="The new status; none: a rule that ended with none after it.",
+    )
+    since = serializers.DateField(required=False, help_text="Changes on or after (YYYY-MM-DD).")
+    until = serializers.DateField(required=False, help_text="Changes on or before (YYYY-MM-DD).")
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError("since comes after until.")
+        return attrs
 
 
 # The lookup: one place on one date. These shape resolution's frozen dataclasses (and the
@@ -286,7 +326,15 @@ class ElsewhereSerializer(serializers.Serializer):
 class ResultSerializer(serializers.Serializer):
     substance = serializers.CharField(source="substance.slug")
     status = serializers.CharField(help_text="legal, regulated, restricted, banned or unknown.")
-    minimum_age = serializers.IntegerField(allow_null=True)
+    minimum_age = serializers.IntegerField(
+        allow_null=True, help_text="The highest minimum age of the layers that apply."
+    )
+    minimum_age_set_by = serializers.CharField(
+        source="minimum_age_set_by.ocd_id",
+        allow_null=True,
+        help_text="OCD id of the layer whose entry sets minimum_age: a condition of that layer, "
+        "which need not be the one that decides the status (decided_by).",
+    )
     decided_by = serializers.CharField(
         source="decided_by.ocd_id", allow_null=True, help_text="OCD id of the deciding layer."
     )

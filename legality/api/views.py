@@ -3,7 +3,6 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
+from legality.changes import status_changes
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
 from legality.models import Jurisdiction, LegalStatus, Source
 from legality.resolution import UnknownSubstance, resolve
@@ -19,6 +19,7 @@ from legality.resolution import UnknownSubstance, resolve
 from .filters import JurisdictionFilter, LegalStatusFilter
 from .serializers import (
     AmbiguousPlaceSerializer,
+    ChangesQuerySerializer,
     ErrorSerializer,
     JurisdictionSerializer,
     LegalStatusSerializer,
@@ -29,10 +30,33 @@ from .serializers import (
 )
 
 LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, PaginatedCSVRenderer]
+# Every list takes these besides its own filters.
+LIST_PARAMETERS = ("page", "format")
+
+
+class RejectsUnknownParameters:
+    """A list view that answers 400 to a query parameter it does not know, naming the valid
+    ones: a misspelled filter must not silently return everything."""
+
+    def known_parameters(self) -> list[str]:
+        return [*LIST_PARAMETERS, *self.filterset_class.base_filters]
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        known = self.known_parameters()
+        if unknown := sorted(set(request.query_params) - set(known)):
+            detail = (
+                f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: "
+                f"{', '.join(unknown)}. Valid parameters: {', '.join(known)}."
+            )
+            return Response({"detail": detail, "valid_parameters": known}, status=400)
+        return self.list_known(request)
+
+    def list_known(self, request: Request) -> Response:
+        return super().list(request)
 
 
 @extend_schema(summary="Jurisdictions", description="Countries, states, counties and places.")
-class JurisdictionListView(generics.ListAPIView):
+class JurisdictionListView(RejectsUnknownParameters, generics.ListAPIView):
     serializer_class = JurisdictionSerializer
     filterset_class = JurisdictionFilter
     renderer_classes = LIST_RENDERERS
@@ -68,7 +92,7 @@ def published_statuses():
 
 
 @extend_schema(summary="Legal statuses", description="Published entries with their sources.")
-class LegalStatusListView(generics.ListAPIView):
+class LegalStatusListView(RejectsUnknownParameters, generics.ListAPIView):
     serializer_class = LegalStatusSerializer
     filterset_class = LegalStatusFilter
     renderer_classes = LIST_RENDERERS
@@ -76,32 +100,33 @@ class LegalStatusListView(generics.ListAPIView):
     queryset = published_statuses()
 
 
-class StatusChangeFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(
-        field_name="history_date", lookup_expr="gte", help_text="Changes at or after (ISO 8601)."
-    )
-    substance = filters.CharFilter(field_name="substance__slug", help_text="kratom or 7-oh.")
-    country = filters.CharFilter(
-        field_name="jurisdiction__country_code", lookup_expr="iexact", help_text="ISO alpha-2."
-    )
-    jurisdiction = filters.CharFilter(field_name="jurisdiction__ocd_id", help_text="OCD id.")
-    status = filters.ChoiceFilter(choices=LegalStatus.Status.choices)
-
-
 @extend_schema(
-    summary="Recent changes",
-    description="Every recorded change of a published entry, newest first.",
+    summary="Changes in the law",
+    description="Each day a jurisdiction's rule changed, from the periods themselves: newest "
+    "first by the day the law changed (changes still to come first, `is_upcoming`), with the day "
+    "we recorded it. `previous_status` is null for a jurisdiction's first rule; `status` is null "
+    "when a rule ended with none after it.",
+    parameters=[ChangesQuerySerializer],
+    responses={200: StatusChangeSerializer(many=True), 400: ErrorSerializer},
 )
-class StatusChangeListView(generics.ListAPIView):
+class StatusChangeListView(RejectsUnknownParameters, generics.ListAPIView):
     serializer_class = StatusChangeSerializer
-    filterset_class = StatusChangeFilter
     renderer_classes = LIST_RENDERERS
-    # 1 count, 2 the page of history rows joined with jurisdiction and substance
-    queryset = (
-        LegalStatus.history.filter(is_published=True)
-        .select_related("jurisdiction", "substance")
-        .order_by("-history_date", "-history_id")
-    )
+    filter_backends: list = []  # the query is validated and applied by status_changes()
+
+    def known_parameters(self) -> list[str]:
+        return [*LIST_PARAMETERS, *ChangesQuerySerializer().fields]
+
+    def list_known(self, request: Request) -> Response:
+        query = ChangesQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            return Response(_bad_input(query.errors), status=400)
+        # 1 query: the published periods (see legality.changes)
+        changes = status_changes(**query.validated_data)
+        page = self.paginate_queryset(changes)
+        today = timezone.localdate()
+        data = StatusChangeSerializer(page, many=True, context={"today": today}).data
+        return self.get_paginated_response(data)
 
 
 @extend_schema(

@@ -12,7 +12,7 @@ from .jurisdictions import (
 )
 from .policy import ReviewPolicy
 from .review import ReviewFlag, StalenessReport
-from .statuses import DatePrecision, LegalStatus, Source, Substance
+from .statuses import DatePrecision, LegalStatus, Source, SourceLink, Substance
 
 __all__ = [
     "ActivityRule",
@@ -30,6 +30,7 @@ __all__ = [
     "ReviewPolicy",
     "Source",
     "SourceCheck",
+    "SourceLink",
     "StalenessReport",
     "Subscription",
     "Substance",

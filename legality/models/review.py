@@ -12,6 +12,9 @@ class ReviewFlagQuerySet(models.QuerySet):
     def open(self) -> "ReviewFlagQuerySet":
         return self.filter(resolved_at__isnull=True)
 
+    def claimed(self) -> "ReviewFlagQuerySet":
+        return self.filter(claimed_by__isnull=False)
+
 
 class ReviewFlag(models.Model):
     """Why an entry needs a curator. Open while `resolved_at` is empty."""
@@ -39,6 +42,17 @@ class ReviewFlag(models.Model):
         help_text="Who resolved it; empty when a job closed it because its reason no longer holds.",
     )
     resolution = models.TextField(blank=True, help_text="How or why it was closed.")
+    # Flags are raised by jobs; only a curator taking one means someone is working on it, and
+    # only then may a public page say so.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The curator who took this flag to work on it; empty while nobody has.",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When it was taken.")
 
     objects = ReviewFlagQuerySet.as_manager()
     history = HistoricalRecords()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
 
 from legality.activities import contradictions
@@ -153,6 +153,20 @@ class LegalStatusQuerySet(models.QuerySet):
 
         open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
         return self.annotate(is_stale=Exists(open_flags))
+
+    def with_review_state(self) -> "LegalStatusQuerySet":
+        """Annotate what the public may be told of an entry's review, in three subqueries:
+        `has_open_flag`, `flagged_at` (when its oldest open flag was raised: due for
+        re-checking since then; NULL without one) and `is_being_checked` (a curator has taken
+        an open flag)."""
+        from .review import ReviewFlag  # review.py imports this module
+
+        open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
+        return self.annotate(
+            has_open_flag=Exists(open_flags),
+            flagged_at=Subquery(open_flags.order_by("created_at").values("created_at")[:1]),
+            is_being_checked=Exists(open_flags.claimed()),
+        )
 
     def overlapping(self, entry: "LegalStatus") -> "LegalStatusQuerySet":
         """Other entries of the same jurisdiction and substance whose period meets `entry`'s."""
@@ -351,3 +365,16 @@ class LegalStatus(ActivityFields):
                 f"{self.substance} in {self.jurisdiction} already has an entry from {start} to "
                 f"{end}; periods may not overlap."
             )
+
+
+class SourceLink(LegalStatus.sources.through):
+    """An entry's link to one of its sources (the many-to-many table), named by the source:
+    the admin titles each of an entry's sources with this."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "source"
+
+    def __str__(self) -> str:
+        source = self.source
+        return f"{source.title} — {source.citation}" if source.citation else source.title

@@ -52,6 +52,7 @@ class JurisdictionRef:
     level: str
     is_incorporated: bool | None = None
     place_kind: str = ""  # a place's census kind (legality.models.PlaceKind), else ""
+    is_city_county: bool = False  # a county that is also one city: no "outside city limits"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class Entry:
     last_verified_at: datetime.date | None = None
     recorded_on: datetime.date | None = None  # the day the entry was created
     has_open_flag: bool = False
+    flagged_on: datetime.date | None = None  # its oldest open flag: due for re-checking since
+    is_being_checked: bool = False  # a curator has taken one of its open flags
     sources: tuple[SourceRef, ...] = ()
     coding: Coding = Coding()  # what it says of each activity
 
@@ -221,6 +224,13 @@ class Result:
     # other sides that answer differently, and the most restrictive answer anywhere.
     elsewhere: tuple[Elsewhere, ...] = ()
     strictest: str | None = None
+    # The layer whose entry sets `minimum_age`: a condition of that layer, which need not be
+    # the one that decides the status (a state's age limit under a city's ban on sales).
+    minimum_age_set_by: JurisdictionRef | None = None
+    # The review state of what a reader is shown: the deciding entry, and the age's entry
+    # unless the status is banned (no age is shown then).
+    due_since: datetime.date | None = None  # the oldest open review flag among them
+    is_being_checked: bool = False  # a curator has taken an open flag of one of them
 
     @property
     def varies(self) -> bool:

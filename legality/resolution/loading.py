@@ -18,8 +18,8 @@ from legality.geography import PlaceMatch
 from legality.models import (
     Jurisdiction,
     LegalStatus,
+    OcdAlias,
     PlaceCounty,
-    ReviewFlag,
     Source,
     Substance,
     ZipCode,
@@ -136,7 +136,12 @@ def load_enclosures(
 def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[int, Jurisdiction]:
     # Query: the place (or the ZIP's state, county and place) and the counties it lies in, each
     # with its parent chain (township -> county -> state -> country) joined in.
-    rows = Jurisdiction.objects.select_related("parent__parent__parent")
+    # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
+    # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
+    city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
+    rows = Jurisdiction.objects.select_related("parent__parent__parent").annotate(
+        is_city_county=Exists(city_alias)
+    )
     if zip_code is not None:
         ids = [pk for pk in (zip_code.state_id, zip_code.county_id, zip_code.place_id) if pk]
         # Every county of the ZIP code's area, with its share of the area's land.
@@ -173,18 +178,17 @@ def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[i
 def _load_statuses(
     jurisdictions: dict[int, Jurisdiction], substances: Iterable[str]
 ) -> list[LegalStatus]:
-    open_flags = ReviewFlag.objects.open().filter(legal_status=OuterRef("pk"))
     sources = Source.objects.only(*SOURCE_FIELDS).order_by(
         F("published_on").asc(nulls_last=True), "title", "id"
     )
     # Query: every published period of the layers (history included, for `upcoming`), with the
-    # substance joined and "has an open review flag" as an EXISTS subquery.
+    # substance joined and its review state as subqueries.
     # Query: their sources (prefetch), skipped by Django when there is no status.
     return list(
         LegalStatus.objects.published()
         .filter(jurisdiction_id__in=list(jurisdictions), substance__slug__in=list(substances))
         .select_related("substance")
-        .annotate(has_open_flag=Exists(open_flags))
+        .with_review_state()
         .prefetch_related(Prefetch("sources", queryset=sources))
         .order_by("jurisdiction_id", "effective_from", "id")
     )
@@ -198,6 +202,9 @@ def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
         level=jurisdiction.level,
         is_incorporated=jurisdiction.is_incorporated,
         place_kind=jurisdiction.place_kind,
+        # Annotated on the rows a lookup loads; a parent joined in (a township's county) is
+        # read as a plain county.
+        is_city_county=getattr(jurisdiction, "is_city_county", False),
     )
 
 
@@ -218,6 +225,8 @@ def entry_from_status(status: LegalStatus) -> Entry:
         last_verified_at=status.last_verified_at,
         recorded_on=timezone.localdate(status.created_at),
         has_open_flag=status.has_open_flag,
+        flagged_on=timezone.localdate(status.flagged_at) if status.flagged_at else None,
+        is_being_checked=status.is_being_checked,
         sources=tuple(_source(source) for source in status.sources.all()),
         coding=coding_of(status),
     )

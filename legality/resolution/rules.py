@@ -193,8 +193,14 @@ def resolve_substance(
         (la.minimum_age for la in applying if la.minimum_age is not None), default=None
     )
     deciding = [decider.entry]
+    age_layer = None
     if minimum_age is not None:
-        deciding.append(next(la.entry for la in applying if la.minimum_age == minimum_age))
+        age_layer = next(la for la in applying if la.minimum_age == minimum_age)
+        deciding.append(age_layer.entry)
+    # What a reader is shown: the decider, and the age's layer where the age is shown at all
+    # (beside "banned" it is not). Their review state is the one a page states.
+    shown = deciding if decider.status != Status.BANNED else [decider.entry]
+    flagged = [entry.flagged_on for entry in shown if entry.flagged_on is not None]
     return Result(
         substance=substance,
         status=decider.status,
@@ -208,6 +214,9 @@ def resolve_substance(
         upcoming=upcoming,
         assumptions=assumptions,
         activities=combine_activities(layers),
+        minimum_age_set_by=age_layer.jurisdiction if age_layer is not None else None,
+        due_since=min(flagged, default=None),
+        is_being_checked=any(entry.is_being_checked for entry in shown),
     )
 
 
@@ -293,8 +302,16 @@ def _layer(
 
 
 def _applies_to(enclosure: Enclosure, entry: Entry) -> str | None:
-    """A county entry's scope: "whole", "unincorporated" or "" (unknown); None elsewhere."""
-    return entry.applies_to if enclosure.jurisdiction.level == "county" else None
+    """A county entry's scope: "whole", "unincorporated" or "" (unknown); None elsewhere.
+
+    A consolidated city-county's entry with no scope recorded covers the whole: the city and
+    the county are one government, so there are no city limits for it to stop at.
+    """
+    if enclosure.jurisdiction.level != "county":
+        return None
+    if enclosure.jurisdiction.is_city_county and not entry.applies_to:
+        return AppliesTo.WHOLE
+    return entry.applies_to
 
 
 def _scope(

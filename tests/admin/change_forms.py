@@ -25,7 +25,7 @@ def legal_status_form_data(
         "applies_to": entry.applies_to,
         "effective_from": entry.effective_from,
         "effective_from_precision": entry.effective_from_precision,
-        "effective_until": entry.effective_until,
+        "effective_until": entry.last_day_in_force,  # the form takes the last day in force
         "summary": entry.summary,
         "details": entry.details,
         "is_published": entry.is_published,

@@ -148,3 +148,25 @@ def test_overlap_saved_concurrently_is_a_message_not_a_server_error(
         "Kratom in Alabama already has an entry from 2019-01-01 to today; periods may not overlap."
     ]
     assert list(state.legal_statuses.values_list("effective_from", flat=True)) == [date(2019, 1, 1)]
+
+
+def test_effective_until_is_entered_and_shown_as_the_last_day_in_force(curator_client, kratom):
+    entry = LegalStatusFactory(
+        substance=kratom, effective_from=date(2016, 5, 10), effective_until=date(2026, 7, 1)
+    )
+    url = f"/admin/legality/legalstatus/{entry.pk}/change/"
+
+    form = curator_client.get(url).content.decode()
+    assert 'name="effective_until" value="2026-06-30"' in form  # stored half-open: 2026-07-01
+    assert "Last day in force" in form
+    # Sources are listed by title and citation, not as "LegalStatus_sources object (n)".
+    assert "object (" not in form
+
+    response = curator_client.post(
+        url, legal_status_form_data(entry, effective_until=date(2026, 12, 31))
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    entry.refresh_from_db()
+    assert entry.effective_until == date(2027, 1, 1)
+    assert entry.last_day_in_force == date(2026, 12, 31)

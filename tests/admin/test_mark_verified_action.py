@@ -13,16 +13,28 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/legality/legalstatus/"
 
 
-def run_action(client, entries):
-    return client.post(
-        URL,
-        {
-            "action": "mark_verified_today",
-            "_selected_action": [entry.pk for entry in entries],
-            "index": "0",
-        },
-        follow=True,
-    )
+def run_action(client, entries, note=""):
+    """The action as a curator runs it: choose it, then submit the page that offers a note."""
+    selection = {
+        "action": "mark_verified_today",
+        "_selected_action": [entry.pk for entry in entries],
+        "index": "0",
+    }
+    asks = client.post(URL, selection)
+    assert "admin/legality/action_with_note.html" in [t.name for t in asks.templates]
+    return client.post(URL, selection | {"with_note": "1", "note": note}, follow=True)
+
+
+def test_the_note_is_kept_in_the_entrys_history(curator_client, curator, kratom):
+    entry = LegalStatusFactory(substance=kratom, last_verified_at=date(2024, 1, 1))
+
+    run_action(curator_client, [entry], note="Read the 2026 amendment: unchanged.")
+
+    record = entry.history.latest()
+    assert record.history_change_reason == "Read the 2026 amendment: unchanged."
+    assert record.last_verified_at == timezone.localdate()
+    history = curator_client.get(f"/admin/legality/legalstatus/{entry.pk}/history/")
+    assert "Read the 2026 amendment: unchanged." in history.content.decode()
 
 
 def test_action_sets_verified_records_history_and_resolves_the_overdue_flag(

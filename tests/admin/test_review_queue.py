@@ -120,9 +120,7 @@ def test_dismiss_asks_for_a_note_and_writes_nothing_yet(curator_client):
     )
 
     assert response.status_code == 200
-    assert "admin/legality/reviewflag/dismiss_with_note.html" in [
-        t.name for t in response.templates
-    ]
+    assert "admin/legality/action_with_note.html" in [t.name for t in response.templates]
     page = response.content.decode()
     assert f"{flag.legal_status}: a source&#x27;s text changed (Page changed.)" in page
     assert f'<input type="hidden" name="_selected_action" value="{flag.pk}">' in page
@@ -138,6 +136,7 @@ def test_dismiss_with_a_note_closes_the_flags_with_it(curator_client, curator):
             "action": "dismiss_with_note",
             "_selected_action": [flag.pk for flag in flags],
             "select_across": "0",
+            "with_note": "1",
             "note": "Only the page layout changed.",
         },
         follow=True,
@@ -156,7 +155,13 @@ def test_dismiss_without_a_note_asks_again(curator_client):
     flag = ReviewFlagFactory()
 
     response = curator_client.post(
-        URL, {"action": "dismiss_with_note", "_selected_action": [flag.pk], "note": "  "}
+        URL,
+        {
+            "action": "dismiss_with_note",
+            "_selected_action": [flag.pk],
+            "with_note": "1",
+            "note": "  ",
+        },
     )
 
     assert response.context["form"].errors == {"note": ["This field is required."]}

@@ -1,4 +1,5 @@
-"""The public dataset exports: CSV and JSON of every published entry, with licence and date."""
+"""The public dataset exports: CSV and JSON of every published entry, and the Data Package
+descriptor that gives their licence, date and column meanings."""
 
 import csv
 import io
@@ -6,30 +7,23 @@ import json
 from datetime import date
 
 import pytest
-from django.urls import path
 from django.utils import timezone
 
 from legality import exports
-from legality.caching import cached_public_view
 from tests.factories import CountyFactory, LegalStatusFactory, SourceFactory, StateFactory
 
-# The URL lines proposed for legality/urls.py; until they are there, the tests route them here.
-urlpatterns = [
-    path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
-    path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 CSV_URL = "/data/statuses.csv"
 JSON_URL = "/data/statuses.json"
+DATAPACKAGE_URL = "/data/datapackage.json"
 
 
 def csv_rows(response) -> tuple[list[str], list[dict[str, str]]]:
-    """The two notice lines, and the rows under the header."""
-    text = response.content.decode()
-    lines = text.splitlines()
-    return lines[:2], list(csv.DictReader(io.StringIO("\n".join(lines[2:]))))
+    """The header, and the rows under it, read with the csv module's defaults."""
+    reader = csv.DictReader(io.StringIO(response.content.decode()))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
 
 
 @pytest.fixture
@@ -75,26 +69,41 @@ def published(kratom, seven_oh):
     ]
 
 
-def test_csv_starts_with_the_title_the_export_date_and_the_licence(client, published):
+def test_csv_starts_with_its_one_header_line(client, published):
     response = client.get(CSV_URL)
 
-    notice, rows = csv_rows(response)
+    header, rows = csv_rows(response)
     today = timezone.localdate().isoformat()
-    assert notice[0].startswith(f"# {exports.TITLE}; exported on {today}. Not legal advice")
-    assert notice[1] == (
-        "# License: this compilation is CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) "
-        "by Kratom Legality Tracker contributors; each cited source keeps its own terms; "
-        "jurisdiction ids are from Open Civic Data (CC0 1.0); place counties and populations "
-        "are from the U.S. Census Bureau (public domain) via Missouri Census Data Center Geocorr "
-        "2022; place points from SimpleMaps US Cities Database (CC BY 4.0 "
-        "https://simplemaps.com/data/us-cities) and GeoNames (CC BY 4.0 https://www.geonames.org/) "
-        "and USGS GNIS (public domain); see the About the data page."
-    )
-    assert not any("," in line or '"' in line for line in notice)  # one field to a CSV reader
-    assert list(rows[0]) == exports.CSV_COLUMNS
+    assert response.content.decode().splitlines()[0] == ",".join(exports.CSV_COLUMNS)
+    assert header == exports.CSV_COLUMNS
+    assert len(rows) == 2
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert f'filename="kratom-legality-statuses-{today}.csv"' in response["Content-Disposition"]
-    assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    assert response["Link"] == (
+        '<https://creativecommons.org/licenses/by/4.0/>; rel="license", '
+        '</data/datapackage.json>; rel="describedby"; type="application/json"'
+    )
+
+
+def test_datapackage_describes_the_csv_and_json_with_licence_and_columns(client, published):
+    descriptor = client.get(DATAPACKAGE_URL).json()
+
+    assert descriptor["name"] == "kratom-legality-statuses"
+    assert descriptor["licenses"][0]["path"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert descriptor["created"].startswith(timezone.localdate().isoformat())
+    csv_resource, json_resource = descriptor["resources"]
+    assert csv_resource["path"] == "http://testserver/data/statuses.csv"
+    assert json_resource["path"] == "http://testserver/data/statuses.json"
+    fields = csv_resource["schema"]["fields"]
+    assert [field["name"] for field in fields] == exports.CSV_COLUMNS
+    assert all(field["description"] for field in fields)
+    until = next(field for field in fields if field["name"] == "effective_until")
+    assert (until["type"], until["description"]) == (
+        "date",
+        "Last day in force; empty: still in force.",
+    )
+    header, _ = csv_rows(client.get(CSV_URL))
+    assert header == [field["name"] for field in fields]  # the descriptor matches the file
 
 
 def test_csv_rows_give_the_last_day_in_force_and_the_sources(client, published):

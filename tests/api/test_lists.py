@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from legality.models import LegalStatus, ReviewFlag
+from legality.models import ReviewFlag
 from tests.factories import (
     CountyFactory,
     LegalStatusFactory,
@@ -135,17 +135,80 @@ def test_statuses_as_csv(client, kratom):
     assert rows[0]["jurisdiction.ocd_id"].startswith("ocd-division/country:us/state:")
 
 
-def test_changes_list_history_of_published_entries_newest_first(client, kratom):
-    entry = LegalStatusFactory(substance=kratom, status="regulated")
-    entry.status = LegalStatus.Status.BANNED
-    entry.save()
+def test_changes_come_from_the_periods_newest_first_by_the_day_the_law_changed(
+    client, kratom, seven_oh
+):
+    ohio = StateFactory(name="Ohio")
+    # Recorded in another order than they happened: the day of the law counts, not the import.
+    LegalStatusFactory(
+        jurisdiction=ohio,
+        substance=kratom,
+        status="restricted",
+        effective_from=date(2025, 12, 12),
+        effective_until=date(2099, 1, 1),
+    )
+    LegalStatusFactory(
+        jurisdiction=ohio, substance=kratom, status="legal", effective_until=date(2025, 12, 12)
+    )
+    LegalStatusFactory(
+        jurisdiction=ohio, substance=seven_oh, status="banned", effective_from=date(2024, 3, 1)
+    )
+
     rows = client.get("/api/v1/changes/").json()["results"]
-    # created, then its sources were attached (a change of its own), then the status changed
-    assert [(row["change"], row["status"]) for row in rows] == [
-        ("changed", "banned"),
-        ("changed", "regulated"),
-        ("created", "regulated"),
+
+    assert [
+        (row["date"], row["substance"], row["previous_status"], row["status"], row["is_upcoming"])
+        for row in rows
+    ] == [
+        ("2099-01-01", "kratom", "restricted", None, True),  # the rule ends with none after it
+        ("2025-12-12", "kratom", "legal", "restricted", False),  # Ohio: legal -> restricted
+        ("2024-03-01", "7-oh", None, "banned", False),  # its first 7-OH rule
     ]
+    assert rows[1]["jurisdiction"]["name"] == "Ohio"
+    assert rows[1]["recorded_at"]
+
+
+def test_changes_filters_and_unknown_parameters(client, kratom, seven_oh):
+    ohio, texas = StateFactory(name="Ohio"), StateFactory(name="Texas")
+    toledo = PlaceFactory(parent=ohio)
+    LegalStatusFactory(jurisdiction=ohio, substance=kratom, effective_from=date(2020, 1, 1))
+    LegalStatusFactory(
+        jurisdiction=toledo, substance=seven_oh, status="banned", effective_from=date(2025, 1, 1)
+    )
+    LegalStatusFactory(
+        jurisdiction=texas, substance=kratom, status="banned", effective_from=date(2024, 1, 1)
+    )
+
+    def changes(**params):
+        response = client.get("/api/v1/changes/", params)
+        assert response.status_code == 200, response.json()
+        return [(row["jurisdiction"]["name"], row["date"]) for row in response.json()["results"]]
+
+    assert changes(within=ohio.ocd_id) == [(toledo.name, "2025-01-01"), ("Ohio", "2020-01-01")]
+    assert changes(substance="kratom", status="banned") == [("Texas", "2024-01-01")]
+    assert changes(since="2021-01-01", until="2024-12-31") == [("Texas", "2024-01-01")]
+    assert len(changes(country="us")) == 3
+
+    misspelled = client.get("/api/v1/changes/", {"statuss": "banned"})
+    assert misspelled.status_code == 400
+    assert misspelled.json()["detail"] == (
+        "Unknown query parameter: statuss. Valid parameters: page, format, within, country, "
+        "substance, status, since, until."
+    )
+    backwards = client.get("/api/v1/changes/", {"since": "2025-01-01", "until": "2024-01-01"})
+    assert backwards.status_code == 400
+    assert "since comes after until" in backwards.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/statuses/", "/api/v1/jurisdictions/"])
+def test_lists_answer_400_to_unknown_parameters_naming_the_valid_ones(client, url):
+    response = client.get(url, {"levle": "state", "page": "1"})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"].startswith("Unknown query parameter: levle. Valid parameters: page, ")
+    assert {"page", "format", "level", "country"} <= set(body["valid_parameters"])
+    assert client.get(url, {"level": "state", "format": "json"}).status_code == 200
 
 
 @pytest.mark.parametrize("rows", [1, 50])
@@ -169,11 +232,10 @@ def test_status_list_runs_a_constant_number_of_queries(
 @pytest.mark.parametrize("rows", [1, 50])
 def test_changes_and_jurisdictions_run_constant_queries(client, rows, django_assert_num_queries):
     for _ in range(rows):
-        LegalStatusFactory()
-    # 1-4 the dataset's last change, 5 count, 6 the page of history rows with jurisdiction and
-    # substance
-    with django_assert_num_queries(6):
-        client.get("/api/v1/changes/")
+        LegalStatusFactory(effective_from=date(2020, 1, 1))
+    # 1-4 the dataset's last change, 5 the published periods with jurisdiction and substance
+    with django_assert_num_queries(5):
+        assert client.get("/api/v1/changes/").json()["count"] == rows
     # 1 count, 2 the page of jurisdictions with their parents (the dataset version is cached)
     with django_assert_num_queries(2):
         client.get("/api/v1/jurisdictions/")

@@ -98,6 +98,7 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "substance": "kratom",
         "status": "banned",
         "minimum_age": 21,  # the highest age that applies: the state's
+        "minimum_age_set_by": mississippi.ocd_id,  # a condition of the state, not the city's
         "decided_by": tupelo.ocd_id,
         "last_verified_at": "2026-03-01",
         "stale": False,
@@ -577,6 +578,7 @@ def test_a_zip_code_whose_answer_depends_on_the_side_of_a_line_says_both(
         {"ocd_id": pontotoc.ocd_id, "name": "Pontotoc County", "land_share": "0.1545"},
     ]
     assert (
-        "Regulated in Shannon; banned outside the town limits, in unincorporated Lee County" in page
+        "Kratom: Regulated in Shannon — Mississippi law; "
+        "banned outside the town limits, in unincorporated Lee County" in page
     )
     assert "Its area spans Lee County (74% of its land), Pontotoc County (15% of its land)" in page

@@ -1,5 +1,6 @@
 """The home page: the search box, states and countries at a glance today, recent changes."""
 
+from datetime import date
 from string import ascii_uppercase
 
 import pytest
@@ -29,7 +30,12 @@ def test_home_shows_states_and_countries_at_a_glance(client, kratom, seven_oh, m
     )
     NamedCountryFactory(name="Chad", iso_code="TD")
     town = NamedPlaceFactory(parent=alabama, name="Mobile")
-    LegalStatusFactory(jurisdiction=town, substance=kratom, status=LegalStatus.Status.LEGAL)
+    LegalStatusFactory(
+        jurisdiction=town,
+        substance=kratom,
+        status=LegalStatus.Status.BANNED,
+        effective_from=date(2024, 5, 1),
+    )
 
     response = client.get("/")
 
@@ -40,11 +46,12 @@ def test_home_shows_states_and_countries_at_a_glance(client, kratom, seven_oh, m
     assert "Alabama Banned" in words
     # 7-OH in Alabama: a kratom ban covers it.
     assert "Alabama Banned Banned" in words
-    assert "Mississippi Regulated 21 and over unverified no entry" in words
-    assert "Thailand Regulated 18 and over no entry" in words
+    assert "Mississippi Regulated · 21 and over unverified no entry" in words
+    assert "Thailand Regulated · 18 and over no entry" in words
     # Chad, and the United States itself: no country-level entry in this test.
     assert "2 other countries: no entry, we don't know Chad · United States" in words
-    assert "Mobile" in words.split("Recent changes", 2)[2]  # a place shows only among changes
+    # A place shows only among the changes, dated by its law.
+    assert "1 May 2024 Mobile Kratom no rule of its own → banned" in words
     assert f'href="/j/{thailand.ocd_id}/"'.encode() in response.content
 
 
@@ -74,9 +81,9 @@ def test_home_runs_a_constant_number_of_queries(
     # 1-4 the dataset's last change (entries, entry history, source history, flags)
     # 5 the substances
     # 6 the countries and US states
-    # 7 their published statuses, with "has an open flag" (EXISTS)
+    # 7 their published statuses, with their review state (subqueries)
     # 8 those statuses' sources (prefetch)
-    # 9 the newest status changes, with jurisdiction and substance
+    # 9 the published periods, for the changes, with jurisdiction and substance
     with django_assert_num_queries(9):
         response = client.get("/")
     assert response.status_code == 200

@@ -4,12 +4,16 @@ from datetime import date
 
 import factory
 import pytest
+from django.utils import timezone
 
-from legality.models import LegalStatus
+from legality.curation import claim_flags
+from legality.dates import format_date
+from legality.models import LegalStatus, ReviewFlag
 from tests.factories import (
     LegalStatusFactory,
     ReviewFlagFactory,
     SourceFactory,
+    UserFactory,
     ZipCodeFactory,
     create_period_history,
 )
@@ -58,11 +62,40 @@ def test_status_in_plain_words_with_the_age_where_it_matters(client, kratom, mis
     assert b'href="https://legislature.ms.example/hb1077"' in state.content
     assert NOTICE in words
 
-    LegalStatusFactory(jurisdiction=tupelo, substance=kratom, status=BANNED)
+    LegalStatusFactory(
+        jurisdiction=tupelo,
+        substance=kratom,
+        status=BANNED,
+        effective_from=date(2026, 2, 1),
+        effective_from_precision="month",
+        sources=[SourceFactory(kind="ordinance")],
+    )
     city = page(client, tupelo, as_of="2026-06-01")
     # The state's age limit does not matter where the city bans kratom outright.
-    assert b'<p class="status status-banned">Banned</p>' in city.content
+    assert b'<strong class="status status-banned">Banned</strong>\n' in city.content
+    assert "Kratom: Banned since February 2026 — Tupelo ordinance" in text(city)
     assert "Regulated 21 and over" in text(city)  # the state's layer still says its own
+
+
+def test_an_age_is_its_own_layers_condition_never_glued_to_a_stricter_status(
+    client, kratom, mississippi, tupelo
+):
+    LegalStatusFactory(jurisdiction=mississippi, substance=kratom, status=REGULATED, minimum_age=21)
+    LegalStatusFactory(
+        jurisdiction=tupelo,
+        substance=kratom,
+        status=LegalStatus.Status.RESTRICTED,
+        effective_from=date(2017, 11, 1),
+        effective_from_precision="month",
+    )
+
+    words = text(page(client, tupelo))
+
+    assert (
+        "Kratom: Restricted since November 2017 — Tupelo law Mississippi: 21 and over to buy"
+        in words
+    )
+    assert "Restricted · 21" not in words
 
 
 def test_no_entry_is_never_shown_as_legal(client, kratom, seven_oh, tupelo):
@@ -145,15 +178,22 @@ def test_stale_entry_shows_a_warning_and_unverified_says_so(client, kratom, miss
     assert "Flagged for review" not in fresh
     assert "unverified" in fresh
 
-    ReviewFlagFactory(legal_status=entry)
+    flag = ReviewFlagFactory(legal_status=entry)
     from legality.caching import forget_dataset_version
 
     forget_dataset_version()
     response = page(client, mississippi)
-    assert b'class="warning" role="alert"' in response.content
     words = text(response)
-    assert "Flagged for review." in words
+    # Neutral: a date to re-check by, not an alarm, and no one claimed to be checking it.
+    flagged_on = format_date(timezone.localdate(flag.created_at))
+    assert f"Due for re-checking since {flagged_on}" in words
+    assert b'role="alert"' not in response.content
+    assert "curator is checking" not in words
     assert "The deciding entry is unverified" in words
+
+    claim_flags(ReviewFlag.objects.all(), by=UserFactory())
+    forget_dataset_version()
+    assert "A curator is checking it now." in text(page(client, mississippi))
 
 
 def test_seven_oh_covered_by_a_kratom_ban(client, kratom, seven_oh, tupelo):
@@ -247,7 +287,12 @@ def test_unknown_place_is_the_helpful_404(client, kratom, mississippi):
 
 
 def test_history_lists_the_changes_of_every_layer(client, kratom, mississippi, tupelo):
-    state = LegalStatusFactory(jurisdiction=mississippi, substance=kratom, status=REGULATED)
+    state = LegalStatusFactory(
+        jurisdiction=mississippi,
+        substance=kratom,
+        status=REGULATED,
+        effective_from=date(2020, 1, 1),
+    )
     state.status = BANNED
     state.save()
     state.summary = "Reworded; same law."
@@ -265,11 +310,12 @@ def test_history_lists_the_changes_of_every_layer(client, kratom, mississippi, t
     response = page(client, tupelo, as_of="2026-06-01")
 
     history = text(response).split("History", 1)[1]
-    assert history.count("Mississippi") == 2  # created regulated, then changed to banned
-    assert "Banned (was regulated)" in history
-    assert "since February 2026" in history
+    # Dated by the law, whatever was edited when: the state's entry as it reads now.
+    assert history.index("February 2026 Tupelo Kratom no rule of its own → banned") < (
+        history.index("1 January 2020 Mississippi Kratom no rule of its own → banned")
+    )
+    assert "regulated" not in history
     assert "Oxford" not in history
-    assert "Reworded" not in history
 
 
 @pytest.mark.parametrize("size", ["one layer", "many layers"])

@@ -14,10 +14,15 @@ def search(client, q, **params):
     return client.get("/search/", {"q": q, **params})
 
 
-def test_one_match_redirects_to_its_page(client, tupelo):
+def test_one_match_redirects_to_its_page_and_the_query_stays_in_the_box(client, tupelo):
     response = search(client, "Tupelo, MS")
     assert response.status_code == 302
-    assert response["Location"] == f"/j/{tupelo.ocd_id}/"
+    assert response["Location"] == f"/j/{tupelo.ocd_id}/?q=Tupelo%2C+MS"
+    page = client.get(response["Location"])
+    assert b'name="q" type="search" value="Tupelo, MS"' in page.content
+    # The title and the heading carry the state: there are many Tupelos.
+    assert b"<title>Tupelo, Mississippi: is kratom legal?" in page.content
+    assert b"<h1>Tupelo, Mississippi</h1>" in page.content
 
 
 def test_zip_code_redirect_keeps_the_zip_code(client, mississippi, lee, tupelo):
@@ -26,6 +31,7 @@ def test_zip_code_redirect_keeps_the_zip_code(client, mississippi, lee, tupelo):
     assert response["Location"] == f"/j/{tupelo.ocd_id}/?zip=38804"
     page = client.get(response["Location"])
     assert "approximate" in text(page)
+    assert b'type="search" value="38804"' in page.content
 
 
 def test_bare_state_name_redirects_and_offers_the_other_readings(client, kratom):

@@ -366,3 +366,19 @@ def test_racing_overlap_stopped_by_the_constraint_gets_cleans_message(
     )
     assert list(state.legal_statuses.values_list("effective_from", flat=True)) == [date(2019, 1, 1)]
     assert not LegalStatus.history.filter(jurisdiction_id=state.pk).exists()
+
+
+def test_taking_flags_marks_them_claimed_once_with_history(alice, kratom):
+    from legality.curation import claim_flags
+    from tests.factories import ReviewFlagFactory, UserFactory
+
+    open_flag, closed_flag = ReviewFlagFactory.create_batch(2)
+    ReviewFlag.objects.filter(pk=closed_flag.pk).update(resolved_at=timezone.now())
+
+    assert claim_flags(ReviewFlag.objects.all(), by=alice) == 1
+    assert claim_flags(ReviewFlag.objects.all(), by=alice) == 0  # already hers
+    open_flag.refresh_from_db()
+    assert (open_flag.claimed_by, open_flag.history.latest().history_user) == (alice, alice)
+    assert ReviewFlag.objects.get(pk=closed_flag.pk).claimed_by is None
+    bob = UserFactory()
+    assert claim_flags(ReviewFlag.objects.all(), by=bob) == 1  # taken over

@@ -30,7 +30,12 @@ from tests.factories import (
     SourceFactory,
     ZipCodeFactory,
 )
-from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
+from tests.geo_factories import (
+    NamedCountyFactory,
+    NamedPlaceFactory,
+    OcdAliasFactory,
+    UsStateFactory,
+)
 
 ON = date(2026, 6, 1)
 US = JurisdictionRef(1, "ocd-division/country:us", "United States", "country")
@@ -524,3 +529,66 @@ def test_unknown_start_reads_its_earliest_source_from_the_database(kratom, tupel
 
     assert resolve(tupelo, on=date(2021, 2, 28)).result_for("kratom").status == UNKNOWN
     assert resolve(tupelo, on=date(2021, 3, 1)).result_for("kratom").status == "banned"
+
+
+def test_the_minimum_age_is_set_by_its_own_layer_not_the_decider():
+    result = answer(
+        TUPELO,
+        entry(MS, "regulated", minimum_age=21),
+        entry(TUPELO, "restricted"),
+    ).results[0]
+
+    assert (result.status, result.decided_by, result.minimum_age) == ("restricted", TUPELO, 21)
+    assert result.minimum_age_set_by == MS
+
+
+def test_review_state_comes_from_the_deciding_entries():
+    result = answer(
+        TUPELO,
+        entry(MS, "regulated", minimum_age=21, flagged_on=date(2026, 5, 2)),
+        entry(TUPELO, "restricted", flagged_on=date(2026, 5, 9), is_being_checked=True),
+    ).results[0]
+
+    assert (result.due_since, result.is_being_checked) == (date(2026, 5, 2), True)
+    calm = answer(TUPELO, entry(TUPELO, "banned")).results[0]
+    assert (calm.due_since, calm.is_being_checked) == (None, False)
+
+
+def test_a_city_countys_entry_of_unknown_scope_covers_the_whole_city():
+    denver = JurisdictionRef(
+        5,
+        "ocd-division/country:us/state:co/county:denver",
+        "Denver County",
+        "county",
+        is_city_county=True,
+    )
+    result = answer(
+        denver, entry(denver, "restricted", applies_to=""), layers=[US, denver]
+    ).results[0]
+
+    (_, county) = result.layers
+    assert (county.applies_to, county.notes, result.assumptions) == ("whole", (), ())
+
+
+@pytest.mark.django_db
+def test_a_city_county_is_known_by_its_place_alias(kratom):
+    state = UsStateFactory(name="Colorado", postal_code="CO")
+    denver = NamedCountyFactory(parent=state, name="Denver County")
+    OcdAliasFactory(jurisdiction=denver, ocd_id=f"{state.ocd_id}/place:denver")
+    LegalStatusFactory(jurisdiction=denver, substance=kratom, status="restricted", applies_to="")
+
+    (county,) = [la for la in resolve(denver, on=ON).results[0].layers if la.entry]
+
+    assert county.jurisdiction.is_city_county
+    assert county.applies_to == "whole"
+
+
+def test_a_ban_is_not_due_for_re_checking_because_of_an_age_it_does_not_show():
+    result = answer(
+        TUPELO,
+        entry(MS, "regulated", minimum_age=21, flagged_on=date(2026, 5, 2), has_open_flag=True),
+        entry(TUPELO, "banned"),
+    ).results[0]
+
+    assert result.stale  # the API's "a deciding entry is flagged" still counts the age's entry
+    assert result.due_since is None

@@ -269,8 +269,7 @@ class TestResolveMatchesItsLayers(TestCase):
             last_verified_at=entry.last_verified_at,
             sources=[source],
         )
-        if entry.has_open_flag:
-            ReviewFlagFactory(legal_status=row)
+        flag = ReviewFlagFactory(legal_status=row) if entry.has_open_flag else None
         source_ref = SourceRef(
             source.pk,
             source.title,
@@ -287,5 +286,6 @@ class TestResolveMatchesItsLayers(TestCase):
             jurisdiction_id=where.pk,
             summary=row.summary,
             recorded_on=timezone.localdate(row.created_at),
+            flagged_on=timezone.localdate(flag.created_at) if flag else None,
             sources=(source_ref,),
         )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0017_counties_through_placecounty'),
+        ('legality', '0019_counties_through_placecounty'),
     ]
 
     operations = [

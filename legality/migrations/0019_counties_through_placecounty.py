@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("legality", "0016_copy_place_counties")]
+    dependencies = [("legality", "0018_copy_place_counties")]
 
     operations = [
         migrations.RemoveField(model_name="jurisdiction", name="counties"),

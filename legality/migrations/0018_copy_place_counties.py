@@ -28,6 +28,6 @@ def copy_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("legality", "0015_place_census_facts")]
+    dependencies = [("legality", "0017_place_census_facts")]
 
     operations = [migrations.RunPython(copy_links, copy_back)]
