@@ -1,10 +1,11 @@
 """Celery entry points. Each task is thin: it calls one domain function and returns a summary.
 
 The scheduled jobs (their schedules are rows for django-celery-beat, see migration 0008) run one
-at a time each: a run that finds the job's lock taken returns {"skipped": ...} at once. The lock
-expires after the task's hard time limit, so a killed run never blocks the job for good. Every
-task acknowledges late (settings: CELERY_TASK_ACKS_LATE), so a lost worker's job runs again;
-the jobs are idempotent, so that is safe.
+at a time each, each run recorded as a JobRun (legality.locks.run_job): a run that finds the job's
+lock held returns {"skipped": ..., "held_by": <JobRun id>} at once. Every task acknowledges late
+(settings: CELERY_TASK_ACKS_LATE), so a killed worker's task is delivered again with the same task
+id; the dead run's lock died with its process, so the redelivered run does the work. The jobs are
+idempotent, so nothing is done twice.
 """
 
 import smtplib
@@ -15,13 +16,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from legality.alerts import announce_changes, delete_unconfirmed, send_alert_messages
-from legality.locks import run_once
+from legality.locks import run_job
 from legality.models import Jurisdiction
 from legality.reports import run_staleness_report
 from legality.sources import check_sources
 from legality.staleness import flag_stale_entries
-
-SKIPPED = {"skipped": "another run holds the lock"}
 
 CHECK_SOURCES_TIME_LIMIT = 60 * 60  # 2,000 URLs take minutes; a slow night gets an hour
 # Worth retrying: the mail server was unreachable or hung up, not a refused message.
@@ -40,33 +39,40 @@ def count_jurisdictions_task() -> dict[str, int]:
     return {"jurisdictions": Jurisdiction.objects.count()}
 
 
-@shared_task(name="legality.flag_stale_entries")
-def flag_stale_entries_task(today: str | None = None) -> dict:
+@shared_task(bind=True, name="legality.flag_stale_entries")
+def flag_stale_entries_task(self, today: str | None = None) -> dict:
     # The rules live in staleness.flag_stale_entries; this is only the schedule's entry point.
     day = date.fromisoformat(today) if today else timezone.localdate()
-    run = run_once("flag_stale_entries", lambda: flag_stale_entries(today=day))
-    return run.counts if run else SKIPPED
+    return run_job(
+        "flag_stale_entries",
+        lambda: flag_stale_entries(today=day),
+        trigger="task",
+        task_id=self.request.id or "",
+    ).summary
 
 
 @shared_task(
+    bind=True,
     name="legality.check_sources",
     time_limit=CHECK_SOURCES_TIME_LIMIT,
     soft_time_limit=CHECK_SOURCES_TIME_LIMIT - 300,
 )
-def check_sources_task(source_ids: list[int] | None = None) -> dict:
+def check_sources_task(self, source_ids: list[int] | None = None) -> dict:
     # Network failures of single URLs are retried inside the checker and recorded; the task
     # itself has nothing transient to retry.
     if not settings.SOURCE_CHECK_ENABLED:
         return {"skipped": "SOURCE_CHECK_ENABLED is off"}
-    run = run_once(
+    return run_job(
         "check_sources",
         lambda: check_sources(now=timezone.now(), source_ids=source_ids),
+        trigger="task",
+        task_id=self.request.id or "",
         ttl=timedelta(seconds=CHECK_SOURCES_TIME_LIMIT + 60),
-    )
-    return run.counts if run else SKIPPED
+    ).summary
 
 
 @shared_task(
+    bind=True,
     name="legality.staleness_report",
     autoretry_for=TRANSIENT_MAIL_ERRORS,
     retry_backoff=60,
@@ -74,11 +80,15 @@ def check_sources_task(source_ids: list[int] | None = None) -> dict:
     retry_jitter=True,
     max_retries=5,
 )
-def staleness_report_task(today: str | None = None) -> dict:
+def staleness_report_task(self, today: str | None = None) -> dict:
     # A retry finds the day's report stored but unsent and sends it; nothing is built twice.
     day = date.fromisoformat(today) if today else timezone.localdate()
-    run = run_once("staleness_report", lambda: run_staleness_report(today=day))
-    return run.counts if run else SKIPPED
+    return run_job(
+        "staleness_report",
+        lambda: run_staleness_report(today=day),
+        trigger="task",
+        task_id=self.request.id or "",
+    ).summary
 
 
 @shared_task(

@@ -1,10 +1,10 @@
-"""Admin for what the jobs leave behind: the link checker's log and the job locks (read-only)."""
+"""Admin for what the jobs leave behind: the link checker's log, job locks and job runs."""
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from legality.models import JobLock, SourceCheck
+from legality.models import JobLock, JobRun, SourceCheck
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +31,11 @@ class SourceCheckAdmin(ReadOnlyAdmin):
 @admin.register(JobLock)
 class JobLockAdmin(ReadOnlyAdmin):
     list_display = ["name", "owner", "acquired_at", "expires_at"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "job", "outcome", "trigger", "duration", "held_by", "worker"]
+    list_filter = ["job", "outcome", "trigger"]
+    search_fields = ["task_id"]
+    raw_id_fields = ["held_by"]

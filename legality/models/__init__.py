@@ -1,6 +1,7 @@
 from .activities import ActivityRule
 from .alerts import AlertMessage, AlertOutbox, Subscription
 from .checks import JobLock, SourceCheck
+from .jobs import JobRun
 from .jurisdictions import (
     Jurisdiction,
     JurisdictionName,
@@ -20,6 +21,7 @@ __all__ = [
     "AlertOutbox",
     "DatePrecision",
     "JobLock",
+    "JobRun",
     "Jurisdiction",
     "JurisdictionName",
     "LegalStatus",

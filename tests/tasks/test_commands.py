@@ -31,7 +31,7 @@ def test_flag_stale_twice_opens_flags_once(capsys):
 
 
 def test_a_command_refuses_while_the_job_runs_elsewhere():
-    with job_lock("flag_stale_entries", ttl=timedelta(minutes=1)):
+    with job_lock("flag_stale_entries", owner="elsewhere", ttl=timedelta(minutes=1)):
         with pytest.raises(CommandError, match="in progress"):
             call_command("flag_stale")
 

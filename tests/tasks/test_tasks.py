@@ -34,10 +34,10 @@ def test_flag_task_flags_an_overdue_entry_and_returns_json_counts():
 def test_a_task_skips_while_another_run_holds_the_lock():
     LegalStatusFactory(status="banned", last_verified_at=None)
 
-    with job_lock("flag_stale_entries", ttl=timedelta(minutes=5)):
+    with job_lock("flag_stale_entries", owner="elsewhere", ttl=timedelta(minutes=5)):
         summary = flag_stale_entries_task(today="2026-06-01")
 
-    assert summary == {"skipped": "another run holds the lock"}
+    assert summary == {"skipped": "another run holds the lock", "held_by": None}
     assert not ReviewFlag.objects.exists()
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from legality.locks import run_once
+from legality.locks import run_job
 from legality.sources import check_sources
 from legality.tasks import CHECK_SOURCES_TIME_LIMIT
 
@@ -26,13 +26,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, source_ids: list[int] | None, **options) -> None:
-        run = run_once(
+        job = run_job(
             "check_sources",
             lambda: check_sources(now=timezone.now(), source_ids=source_ids),
+            trigger="command",
             ttl=timedelta(seconds=CHECK_SOURCES_TIME_LIMIT + 60),
         )
-        if run is None:
-            raise CommandError("Another run of check_sources is in progress; try later.")
+        if job.is_skipped:
+            raise CommandError(job.refusal)
+        run = job.result
         self.stdout.write(
             f"Checked {run.checked} sources in {run.seconds:.1f} s: {run.reachable} reachable, "
             f"{run.failed} failed, {run.changed} changed. Flags opened: {run.flagged_unreachable} "

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from legality.locks import run_once
+from legality.locks import run_job
 from legality.staleness import flag_stale_entries
 
 
@@ -21,9 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of: date | None, **options) -> None:
         today = as_of or timezone.localdate()
-        run = run_once("flag_stale_entries", lambda: flag_stale_entries(today=today))
-        if run is None:
-            raise CommandError("Another run of flag_stale_entries is in progress; try later.")
+        job = run_job(
+            "flag_stale_entries", lambda: flag_stale_entries(today=today), trigger="command"
+        )
+        if job.is_skipped:
+            raise CommandError(job.refusal)
+        run = job.result
         opened = ", ".join(f"{n} {reason}" for reason, n in run.opened.items())
         closed = ", ".join(f"{n} {reason}" for reason, n in run.closed.items())
         self.stdout.write(f"Flags as of {today.isoformat()}: opened {opened}; closed {closed}.")

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from legality.locks import run_once
+from legality.locks import run_job
 from legality.models import StalenessReport
 from legality.reports import run_staleness_report
 
@@ -20,9 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of: date | None, **options) -> None:
         today = as_of or timezone.localdate()
-        run = run_once("staleness_report", lambda: run_staleness_report(today=today))
-        if run is None:
-            raise CommandError("Another run of staleness_report is in progress; try later.")
+        job = run_job(
+            "staleness_report", lambda: run_staleness_report(today=today), trigger="command"
+        )
+        if job.is_skipped:
+            raise CommandError(job.refusal)
+        run = job.result
         made = "Stored" if run.is_new else "Found"
         self.stdout.write(
             f"{made} the staleness report of {today.isoformat()}: {run.entries} entries, "
