@@ -34,6 +34,7 @@ from legality.geography import (
     describe_candidates,
     find_place,
 )
+from legality.input_limits import MAX_QUERY_LENGTH, validate_place_query
 from legality.models import Jurisdiction, PlaceKind, Substance
 from legality.overview import GlanceRow, overview, place_overview
 from legality.resolution import (
@@ -155,6 +156,16 @@ class ChangesQueryForm(forms.Form):
         return data
 
 
+class SearchQueryForm(forms.Form):
+    """What /search/ accepts: a place query of bounded length and parts."""
+
+    q = forms.CharField(
+        strip=True,
+        validators=[validate_place_query],
+        error_messages={"required": "Type a ZIP code, a city, a county, a state or a country."},
+    )
+
+
 # Views
 
 
@@ -177,11 +188,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    if not query:
-        return _bad_request(
-            request, "Type a ZIP code, a city, a county, a state or a country.", query
-        )
+    form = SearchQueryForm(request.GET)
+    if not form.is_valid():
+        reason = " ".join(message for errors in form.errors.values() for message in errors)
+        return _bad_request(request, reason, request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+    query = form.cleaned_data["q"]
     try:
         match = find_place(query)
     except AmbiguousPlace as error:

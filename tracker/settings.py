@@ -68,8 +68,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 400 for control characters and over-long input, before any other work is done.
+    "tracker.middleware.RequestBoundsMiddleware",
     # Serves stored public answers before the session, auth and CSRF layers below.
     "legality.caching.StoredAnswerMiddleware",
+    # PostgreSQL: every statement of a request (not a stored answer) within WEB_STATEMENT_TIMEOUT.
+    "tracker.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +121,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tracker")}
+
+# Web requests only (tracker.middleware): a statement running longer is cancelled and the request
+# answers 503. Seconds; 0 turns it off. Workers, commands and migrations never have a limit.
+WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=5.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -207,6 +215,21 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # The public API is read-only and anonymous: no password (Basic auth was an unthrottled
+    # oracle for curators' passwords), no session, so its docs show no Authorize button either.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per client (by address; NUM_PROXIES says how many proxies append X-Forwarded-For): 429
+    # with Retry-After past the rate. "bulk" is the scope of whole-dataset endpoints.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_RATE", default="120/minute"),
+        "bulk": env.str("API_THROTTLE_RATE_BULK", default="10/hour"),
+    },
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {

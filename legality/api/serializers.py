@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from rest_framework import serializers
 
 from legality.activities import ACTIVITIES, PRODUCT_LIMIT_KINDS, RULES
+from legality.input_limits import MAX_QUERY_LENGTH, validate_place_query
 from legality.models import Jurisdiction, LegalStatus, Source
 
 ACTIVITY_RULES_HELP = (
@@ -182,7 +183,8 @@ class ChangesQuerySerializer(serializers.Serializer):
 class LookupQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False,
-        max_length=200,
+        max_length=MAX_QUERY_LENGTH,
+        validators=[validate_place_query],
         help_text="A ZIP code, city, county, state, country, ISO code or OCD id: "
         "'92101', 'San Diego, CA', 'Sarasota County, Florida', 'Thailand', 'US-AL'.",
     )
