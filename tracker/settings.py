@@ -175,6 +175,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task taken by a worker that then dies whole (SIGKILL, a lost machine) stays unacknowledged
+    # until this many seconds have passed, then Redis hands it out again. It must exceed the
+    # longest task (check_sources: 60 min), or a slow run would be delivered twice meanwhile.
+    # A killed pool process is redelivered at once (CELERY_TASK_REJECT_ON_WORKER_LOST).
+    _visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=65 * 60)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility_timeout,
+        # Look for abandoned messages every tenth of the timeout (at most every 10 s).
+        "unacked_restore_interval": max(1, min(10, _visibility_timeout // 10)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True

@@ -26,12 +26,12 @@ def _database_url_of_test_database() -> str:
     return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
 
 
-def _check_services() -> None:
+def check_services() -> None:
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "set CELERY_BROKER_URL=redis://..."
     assert connection.vendor == "postgresql", "set DATABASE_URL=postgres://..."
 
 
-def _start(command: list[str], extra_env: dict[str, str]) -> subprocess.Popen:
+def start_celery(command: list[str], extra_env: dict[str, str]) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "true",
@@ -60,7 +60,7 @@ def output_of(process: subprocess.Popen) -> str:
     return process.log.read()
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_celery(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=30)
@@ -80,7 +80,7 @@ WORKER = [
 ]
 
 
-def _wait_for_worker(worker: subprocess.Popen) -> None:
+def wait_for_worker(worker: subprocess.Popen) -> None:
     from tracker.celery import app
 
     deadline = time.monotonic() + 60
@@ -91,16 +91,16 @@ def _wait_for_worker(worker: subprocess.Popen) -> None:
 
 @pytest.fixture
 def celery_worker_process(transactional_db):
-    _check_services()
+    check_services()
     from tracker.celery import app
 
     app.control.purge()
-    worker = _start(WORKER, {})
+    worker = start_celery(WORKER, {})
     try:
-        _wait_for_worker(worker)
+        wait_for_worker(worker)
         yield worker
     finally:
-        _stop(worker)
+        stop_celery(worker)
 
 
 @pytest.fixture
@@ -110,21 +110,23 @@ def start_worker_and_beat(transactional_db):
     A function, so that a test writes its schedule first: beat reads it when it starts. Both
     processes are stopped at the end of the test.
     """
-    _check_services()
+    check_services()
     from tracker.celery import app
 
     started: list[subprocess.Popen] = []
 
     def start(extra_env: dict[str, str]) -> tuple[subprocess.Popen, subprocess.Popen]:
         app.control.purge()
-        worker = _start(WORKER, extra_env)
+        worker = start_celery(WORKER, extra_env)
         started.append(worker)
-        _wait_for_worker(worker)
+        wait_for_worker(worker)
         # --pidfile= : no celerybeat.pid in the work tree; --max-interval: wake every second.
-        beat = _start(["beat", "--loglevel=INFO", "--pidfile=", "--max-interval=1"], extra_env)
+        beat = start_celery(
+            ["beat", "--loglevel=INFO", "--pidfile=", "--max-interval=1"], extra_env
+        )
         started.append(beat)
         return worker, beat
 
     yield start
     for process in reversed(started):
-        _stop(process)
+        stop_celery(process)
