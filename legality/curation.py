@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from legality.alerts import record_answer_changes
-from legality.errors import FlagAlreadyClosed, NotPublishable, OverlappingPeriod
+from legality.errors import EditConflict, FlagAlreadyClosed, NotPublishable, OverlappingPeriod
 from legality.models import LegalStatus, ReviewFlag, Source
 
 # The PostgreSQL exclusion constraint that stops overlapping periods which got past clean().
@@ -41,7 +41,11 @@ def check_publishable(entry: LegalStatus, sources: Iterable[Source]) -> None:
 
 
 def save_legal_status(
-    entry: LegalStatus, *, sources: Iterable[Source], by: AbstractBaseUser
+    entry: LegalStatus,
+    *,
+    sources: Iterable[Source],
+    by: AbstractBaseUser,
+    expected_version: int | None = None,
 ) -> LegalStatus:
     """Create or update `entry` with exactly `sources`, in one history record written by `by`.
 
@@ -49,7 +53,9 @@ def save_legal_status(
     ValidationError for field rules, check constraints and a period that overlaps another entry's.
     On PostgreSQL a concurrent write can still slip an overlapping period in between that check
     and the insert; the exclusion constraint then stops this one, and OverlappingPeriod carries
-    the same message clean() gives. Nothing is written when it raises. Returns `entry`, saved.
+    the same message clean() gives. `expected_version` is the version the edit started from (a
+    form's, an export's): if the stored entry has moved on, EditConflict says what changed since.
+    Every save raises `version` by one. Nothing is written when it raises. Returns `entry`, saved.
     """
     sources = list(sources)
     check_publishable(entry, sources)
@@ -57,6 +63,13 @@ def save_legal_status(
     is_new = entry.pk is None
     try:
         with transaction.atomic():
+            if not is_new:
+                # Locked until commit: of two saves from one version, the second sees the first.
+                stored = LegalStatus.objects.select_for_update().filter(pk=entry.pk)
+                current = stored.values_list("version", flat=True).get()
+                if expected_version is not None and current != expected_version:
+                    raise EditConflict(describe_edit_conflict(entry.pk, seen=expected_version))
+                entry.version = current + 1
             # save() and sources.set() would each write a history record, the first one with the
             # old sources; one record written after both shows the change as the curator made it.
             entry.skip_history_when_saving = True
@@ -72,6 +85,57 @@ def save_legal_status(
             raise
         raise OverlappingPeriod(_overlap_message(entry)) from error
     return entry
+
+
+# What a curator edits; the rest (verification, timestamps) is written by actions and jobs.
+COMPARED_FIELDS = (
+    "status",
+    "minimum_age",
+    "applies_to",
+    "effective_from",
+    "effective_from_precision",
+    "effective_until",
+    "summary",
+    "details",
+    "is_published",
+    "unverified",
+    "review_interval_days",
+    "internal_notes",
+)
+
+
+def describe_edit_conflict(entry_id: int, *, seen: int) -> str:
+    """What changed in entry `entry_id` since its version `seen`, who changed it and when.
+
+    Read from the history: the record of version `seen` against the latest one. Two queries.
+    """
+    records = LegalStatus.history.filter(id=entry_id).select_related("history_user")
+    latest = records.order_by("-history_date", "-history_id").first()
+    before = records.filter(version=seen).order_by("-history_date", "-history_id").first()
+    if latest is None:
+        return str(EditConflict())
+    who = latest.history_user.get_username() if latest.history_user else "Someone"
+    changes = (
+        [
+            f"{name.replace('_', ' ')}: “{_shown(getattr(before, name))}” → "
+            f"“{_shown(getattr(latest, name))}”"
+            for name in COMPARED_FIELDS
+            if getattr(before, name) != getattr(latest, name)
+        ]
+        if before is not None
+        else []
+    )
+    what = "; ".join(changes) if changes else "its sources or review fields"
+    return (
+        f"{who} saved this entry at {timezone.localtime(latest.history_date):%Y-%m-%d %H:%M} "
+        f"after you opened it (version {seen}, now {latest.version}). Changed: {what}. "
+        "Your changes were not saved: reload the entry and make them again."
+    )
+
+
+def _shown(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def mark_verified(

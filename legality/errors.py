@@ -38,3 +38,12 @@ class FlagAlreadyClosed(TrackerError):
     """A review flag was resolved or dismissed by someone else (or a job) first."""
 
     default_message = "This review flag is already closed: another curator or a job closed it."
+
+
+class EditConflict(TrackerError):
+    """Someone saved the entry after this edit began; saving it would undo their change."""
+
+    default_message = (
+        "Another curator saved this entry after you opened it. Reload it and make your changes "
+        "again."
+    )

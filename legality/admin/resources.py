@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 from import_export import fields
 
-from legality.curation import check_publishable, save_legal_status
+from legality.curation import check_publishable, describe_edit_conflict, save_legal_status
 from legality.dataset import (
     ENTRY_FIELDS,
     check_entry_fields,
@@ -89,6 +89,8 @@ class LegalStatusResource(CsvResource):
     last_verified_at = column("last_verified_at", readonly=True)
     sources = column("sources", widget=SourceIdsWidget())
     internal_notes = column("internal_notes")
+    # The version exported: a row for an entry saved since is refused, saying what changed.
+    version = column("version")
 
     noun = "entry"
     column_of = {"jurisdiction": "ocd_id"}
@@ -128,6 +130,7 @@ class LegalStatusResource(CsvResource):
             "last_verified_at",
             "sources",
             "internal_notes",
+            "version",
         ]
         import_id_fields = ["id"]
         skip_unchanged = True
@@ -142,6 +145,7 @@ class LegalStatusResource(CsvResource):
         self.sources_by_id: dict[int, Source] = {}
         self.known_by_start: dict[tuple[int, int, date | None], LegalStatus] = {}
         self.row_sources: list[Source] = []  # the current row's, once read
+        self.row_version: int | None = None  # the version the current row was exported at
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
         # Per chunk of rows: one query for the entries with their jurisdiction and substance,
@@ -194,6 +198,7 @@ class LegalStatusResource(CsvResource):
         return self.known_by_start.get((jurisdiction.pk, substance.pk, start))
 
     def read_row(self, entry: LegalStatus, written: dict[str, str], problems: Problems) -> None:
+        self.row_version = self._version(entry, cell_text(written["version"]), problems)
         jurisdiction = self._jurisdiction(cell_text(written["ocd_id"]), problems)
         substance = self._substance(cell_text(written["substance"]), problems)
         checked = check_entry_fields(
@@ -213,6 +218,15 @@ class LegalStatusResource(CsvResource):
         for name in _TEXTS:
             if not same_text(getattr(entry, name), written[name]):
                 setattr(entry, name, written[name])
+
+    def _version(self, entry: LegalStatus, written: str, problems: Problems) -> int | None:
+        if entry.pk is None or not written:  # a new entry, or a file without versions
+            return None
+        if not written.isdigit():
+            problems["version"].append(f"{written!r} is not a version: leave it as exported")
+        elif int(written) != entry.version:
+            problems["version"].append(describe_edit_conflict(entry.pk, seen=int(written)))
+        return int(written) if written.isdigit() else None
 
     def _jurisdiction(self, ocd_id: str, problems: Problems) -> Jurisdiction | None:
         if not ocd_id:
@@ -257,7 +271,12 @@ class LegalStatusResource(CsvResource):
         # save_legal_status() checks again, saves the entry with its sources and writes one
         # history record by the curator (the admin passes request.user as `user`).
         instance._change_reason = self.change_reason
-        save_legal_status(instance, sources=self.row_sources, by=kwargs.get("user"))
+        save_legal_status(
+            instance,
+            sources=self.row_sources,
+            by=kwargs.get("user"),
+            expected_version=self.row_version,
+        )
 
 
 def _unknown_start_first(ordering: Iterable[Any]) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,12 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from legality.activities import doubts
-from legality.curation import check_publishable, mark_verified, save_legal_status
+from legality.curation import (
+    check_publishable,
+    describe_edit_conflict,
+    mark_verified,
+    save_legal_status,
+)
 from legality.errors import NotPublishable, TrackerError
 from legality.models import LegalStatus, ReviewFlag, Source, SourceLink, Substance
 
@@ -54,7 +60,11 @@ def count_of_links(side: str) -> Coalesce:
 class LegalStatusForm(ActivityFieldsForm):
     """The entry form. Curators enter and read "effective until" as the last day in force, as
     the pages, the API and the CSV show it; the model stores the first day no longer in force
-    (half-open periods), so the form converts at its edge."""
+    (half-open periods), so the form converts at its edge. It carries the version it was opened
+    at: a save from an older version (another curator saved in between) is refused with what
+    they changed."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta(ActivityFieldsForm.Meta):
         labels = {"effective_until": "Last day in force"}
@@ -67,6 +77,15 @@ class LegalStatusForm(ActivityFieldsForm):
         super().__init__(*args, **kwargs)
         if "effective_until" in self.fields and not self.is_bound:
             self.initial["effective_until"] = self.instance.last_day_in_force
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk is not None and seen is not None and seen != self.instance.version:
+            raise ValidationError(describe_edit_conflict(self.instance.pk, seen=seen))
+        return cleaned
 
     def clean_effective_until(self) -> date | None:
         last_day = self.cleaned_data.get("effective_until")
@@ -174,6 +193,8 @@ class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
         "day); effective_until is the LAST day in force, empty while in force. "
         "is_published and unverified: true or false. sources: the ids of the entry's sources, "
         "separated by commas (the sources' own export lists them); a published entry needs one.\n"
+        "version: leave it as exported; a row for an entry saved since the export is refused, "
+        "saying what changed.\n"
         'last_verified_at is not imported: verify entries with the "Mark verified today" '
         "action. Rows are checked in file order, so a period that moves into the room another "
         "row makes comes after that row. Nothing is written until you confirm the preview, and "
@@ -213,7 +234,19 @@ class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["jurisdiction"]
     readonly_fields = ["last_verified_at", "last_verified_by", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["jurisdiction", "substance", "status", "minimum_age", "applies_to"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "jurisdiction",
+                    "substance",
+                    "status",
+                    "minimum_age",
+                    "applies_to",
+                    "seen_version",
+                ]
+            },
+        ),
         (
             "What it says of each activity (checked against the status)",
             {
@@ -315,7 +348,12 @@ class LegalStatusAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
             sources = links.chosen_sources()
         else:  # a user who may not see sources gets no inline: the entry keeps its sources
             sources = list(entry.sources.all()) if change else []
-        save_legal_status(entry, sources=sources, by=request.user)
+        save_legal_status(
+            entry,
+            sources=sources,
+            by=request.user,
+            expected_version=form.cleaned_data["seen_version"],
+        )
         for doubt in doubts(status=entry.status, rules=entry.activity_rules):
             self.message_user(request, f"Saved, but check it: {doubt}.", messages.WARNING)
 

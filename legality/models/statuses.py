@@ -282,6 +282,11 @@ class LegalStatus(ActivityFields):
     internal_notes = models.TextField(blank=True, help_text="For curators only; never public.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by one at every save: a save made from an older version is refused.",
+    )
 
     objects = LegalStatusQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[sources])

@@ -36,6 +36,8 @@ def legal_status_form_data(
         "minimum_age_applies_to": entry.minimum_age_applies_to,
         "product_limits": "\n".join(f"{p['kind']}: {p['text']}" for p in entry.product_limits),
         "penalty": entry.penalty,
+        # The hidden version the form was opened at.
+        "seen_version": entry.version if entry.pk else None,
     } | changes
     data = {}
     for name, value in fields.items():

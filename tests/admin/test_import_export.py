@@ -159,6 +159,7 @@ def test_export_writes_one_row_per_entry_with_the_last_day_in_force(curator_clie
         "last_verified_at": "2026-01-01",
         "sources": "",
         "internal_notes": "",
+        "version": "1",
     }
     assert (draft["is_published"], draft["sources"], draft["last_verified_at"]) == ("false", "", "")
 

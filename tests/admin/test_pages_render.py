@@ -7,7 +7,14 @@ from django.apps import apps
 from django.contrib import admin
 from django.utils import timezone
 
-from legality.models import JobLock, SourceCheck, SourceLink, StalenessReport, ZipCodeCounty
+from legality.models import (
+    JobLock,
+    JobRun,
+    SourceCheck,
+    SourceLink,
+    StalenessReport,
+    ZipCodeCounty,
+)
 from tests.factories import (
     CountyFactory,
     LegalStatusFactory,
@@ -23,7 +30,7 @@ MODELS = sorted(
     key=lambda model: model._meta.model_name,
 )
 # Written only by jobs: nobody adds them in the admin.
-NOT_ADDED_BY_HAND = {"stalenessreport", "sourcecheck", "joblock", "reviewpolicy"}
+NOT_ADDED_BY_HAND = {"stalenessreport", "sourcecheck", "joblock", "jobrun", "reviewpolicy"}
 # Alert subscribers' addresses are never shown to anyone: curators see counts per jurisdiction.
 NOT_IN_THE_ADMIN = {"subscription", "alertoutbox", "alertmessage"}
 
@@ -46,6 +53,9 @@ def one_of_each(kratom):
     )
     JobLock.objects.create(
         name="flag_stale", owner="x", acquired_at=now, expires_at=now + timedelta(minutes=5)
+    )
+    JobRun.objects.create(
+        job="flag_stale_entries", trigger="command", started_at=now, outcome="running"
     )
 
 
