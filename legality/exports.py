@@ -305,6 +305,29 @@ def datapackage(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# OWASP's rule for CSV injection: a cell starting with one of these is a formula to a
+# spreadsheet (=HYPERLINK(...), @SUM(...)). A leading ' makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value`, with a ' in front if it is text a spreadsheet would run as a formula.
+
+    Text already starting with ' gets one more, so `spreadsheet_text` gives back exactly the
+    original. Numbers, dates and None pass unchanged.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
+        return "'" + value
+    return value
+
+
+def spreadsheet_text(cell: str) -> str:
+    """The text `spreadsheet_safe` wrote into `cell` (for importing an export back)."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
+        return cell[1:]
+    return cell
+
+
 def _csv_row(record: dict[str, Any]) -> list[str]:
     flat = {
         **record,
@@ -318,7 +341,10 @@ def _csv_row(record: dict[str, Any]) -> list[str]:
         "product_limits": " | ".join(f"{p['kind']}: {p['text']}" for p in record["product_limits"]),
         "sources": " | ".join(_describe_source(source) for source in record["sources"]),
     }
-    return ["" if flat[column] is None else str(flat[column]) for column in CSV_COLUMNS]
+    return [
+        "" if flat[column] is None else spreadsheet_safe(str(flat[column]))
+        for column in CSV_COLUMNS
+    ]
 
 
 def _describe_source(source: dict[str, Any]) -> str:

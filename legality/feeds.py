@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from legality.changes import StatusChange, status_changes
 from legality.dates import describe_end
@@ -42,7 +43,9 @@ class ChangesFeed(Feed):
         unverified = " Unverified: not yet confirmed in a primary text." if item.unverified else ""
         ends = describe_end(item.effective_until)
         period = f" In force {ends}." if ends else ""
-        return f"{item.summary}{period}{unverified}"
+        # Atom sends it as <summary type="html">: a reader renders it as HTML, so the text is
+        # escaped as HTML here (and once more as XML by the feed writer).
+        return escape(f"{item.summary}{period}{unverified}")
 
     def item_link(self, item: StatusChange) -> str:
         url = reverse("legality:jurisdiction", args=[item.jurisdiction.ocd_id])

@@ -385,11 +385,38 @@ def _public_address(host: str, port: int, options: CheckOptions) -> str:
 
 
 def is_public_address(address: str) -> bool:
-    """False for private, loopback, link-local, shared, reserved, multicast and unspecified."""
+    """False for private, loopback, link-local, shared, reserved, multicast and unspecified.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped or -compatible, NAT64, 6to4, Teredo)
+    is judged by the IPv4 address it reaches: [::127.0.0.1], [64:ff9b::7f00:1] and
+    [2002:7f00:1::] are loopback in disguise.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if embedded := embedded_ipv4(ip):
+            # A translation prefix is not "global" itself; what it reaches decides.
+            return all(v4.is_global and not v4.is_multicast for v4 in embedded)
     return ip.is_global and not ip.is_multicast
+
+
+# Prefixes whose last 32 bits are an IPv4 address: IPv4-compatible (deprecated, RFC 4291),
+# IPv4-translated (RFC 2765), NAT64's well-known and local-use prefixes (RFC 6052, RFC 8215).
+_LOW_32_BITS_IPV4 = [
+    ipaddress.IPv6Network(network)
+    for network in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+]
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, in any of the standard embeddings."""
+    found = [v4 for v4 in (ip.ipv4_mapped, ip.sixtofour) if v4 is not None]
+    if ip.teredo is not None:
+        found.extend(ip.teredo)  # (server, client)
+    if ip not in (ipaddress.IPv6Address("::"), ipaddress.IPv6Address("::1")) and any(
+        ip in network for network in _LOW_32_BITS_IPV4
+    ):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
 
 
 def _connect(

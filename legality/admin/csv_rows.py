@@ -16,6 +16,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result
 
 from legality.errors import TrackerError
+from legality.exports import spreadsheet_safe, spreadsheet_text
 
 Problems = defaultdict[str, list[str]]  # messages by column
 
@@ -30,7 +31,7 @@ class CsvWidget(widgets.Widget):
             return "true" if value else "false"
         if isinstance(value, date):
             return value.isoformat()
-        return str(value)
+        return spreadsheet_safe(str(value))
 
 
 def column(
@@ -140,7 +141,9 @@ class CsvResource(resources.ModelResource):
         # A column the file leaves out keeps the stored value: read that as the export writes it.
         stored = {field.column_name: field.export(instance) for field in self.get_import_fields()}
         written = {
-            column: ("" if row[column] is None else str(row[column])) if column in row else value
+            column: spreadsheet_text(
+                ("" if row[column] is None else str(row[column])) if column in row else value
+            )
             for column, value in stored.items()
         }
         problems: Problems = defaultdict(list)

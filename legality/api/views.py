@@ -9,7 +9,6 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_csv.renderers import PaginatedCSVRenderer
 
 from legality.changes import status_changes
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
@@ -17,6 +16,7 @@ from legality.models import Jurisdiction, LegalStatus, Source
 from legality.resolution import UnknownSubstance, resolve
 
 from .filters import JurisdictionFilter, LegalStatusFilter
+from .renderers import SpreadsheetSafeCSVRenderer
 from .serializers import (
     AmbiguousPlaceSerializer,
     ChangesQuerySerializer,
@@ -29,7 +29,7 @@ from .serializers import (
     StatusChangeSerializer,
 )
 
-LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, PaginatedCSVRenderer]
+LIST_RENDERERS = [JSONRenderer, BrowsableAPIRenderer, SpreadsheetSafeCSVRenderer]
 # Every list takes these besides its own filters.
 LIST_PARAMETERS = ("page", "format")
 

