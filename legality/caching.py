@@ -55,8 +55,9 @@ def forget_dataset_version() -> None:
 
 
 def _etag(request: HttpRequest, last_changed: datetime) -> str:
-    # The answer depends on the data, the day (as_of defaults to today) and the full request.
-    key = f"{last_changed.isoformat()}|{timezone.localdate()}|{request.get_full_path()}"
+    # The answer depends on the data, the day (as_of defaults to today) and the full request,
+    # with its scheme and host: pages and feeds hold absolute links to the site they came from.
+    key = f"{last_changed.isoformat()}|{timezone.localdate()}|{request.build_absolute_uri()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
