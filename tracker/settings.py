@@ -248,6 +248,8 @@ REST_FRAMEWORK = {
         "bulk": env.str("API_THROTTLE_RATE_BULK", default="10/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # Every error answers {"detail": ..., "errors": {...}}, as the schema's Error says.
+    "EXCEPTION_HANDLER": "legality.api.views.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -264,6 +266,12 @@ SPECTACULAR_SETTINGS = {
         "ActivityRuleEnum": "legality.activities.RULES",
         "ProductLimitKindEnum": "legality.activities.PRODUCT_LIMIT_KINDS",
     },
+    # The schema does not describe its own endpoint: it is the contract of the data API.
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "legality.api.schema.document_common_errors",
+    ],
 }
 
 # Public answers: how long browsers and proxies may keep them, how long the server keeps its own

@@ -30,11 +30,21 @@ class ProductLimitSerializer(serializers.Serializer):
 class LastDayInForceField(serializers.DateField):
     """The model stores the first day an entry no longer applies; the public sees the last day."""
 
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("allow_null", True)  # null: still in force
+        super().__init__(**kwargs)
+
     def to_representation(self, value: date | None) -> str | None:
         return super().to_representation(value - timedelta(days=1)) if value else None
 
 
 class BlankAsNullField(serializers.CharField):
+    """Text stored blank, shown as null (and so declared nullable in the schema)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
     def to_representation(self, value: str) -> str | None:
         return value or None
 
@@ -46,7 +56,9 @@ class JurisdictionRefSerializer(serializers.ModelSerializer):
 
 
 class JurisdictionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="ocd_id", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="ocd_id", read_only=True, allow_null=True, help_text="null for a country."
+    )
     country = serializers.CharField(source="country_code")
     iso_code = BlankAsNullField()
     census_geoid = BlankAsNullField()

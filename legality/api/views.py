@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from legality.changes import status_changes
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
@@ -169,6 +171,23 @@ class LookupView(APIView):
         except UnknownSubstance as error:
             return Response({"detail": str(error)}, status=400)
         return Response(LookupSerializer({"answer": answer, "match": match}).data)
+
+
+def exception_handler(error: Exception, context: dict) -> Response | None:
+    """DRF's handler, with a filter's or serializer's messages in the shape of ErrorSerializer."""
+    response = drf_exception_handler(error, context)
+    if response is not None:
+        # Errors are JSON, whatever format the request asked for (a CSV has no place for them).
+        context["request"].accepted_renderer = JSONRenderer()
+        context["request"].accepted_media_type = "application/json"
+    if response is not None and isinstance(error, ValidationError):
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        response.data = _bad_input(errors)
+    return response
 
 
 def _bad_input(errors: dict) -> dict:

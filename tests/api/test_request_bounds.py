@@ -122,3 +122,14 @@ def test_the_api_throttles_each_client_with_429_and_retry_after(
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert "throttled" in throttled.json()["detail"].lower()
     assert other_client.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [("/api/v1/changes/", "since"), ("/api/v1/statuses/", "changed_since")],
+)
+def test_a_timezone_offset_beyond_a_day_answers_400_not_500(client, places, url, name):
+    response = client.get(url, {name: "2026-01-01T00:00:00+16:00"})
+
+    assert response.status_code == 400
+    assert name in response.json()["errors"]
