@@ -101,6 +101,15 @@ COMPARED_FIELDS = (
     "unverified",
     "review_interval_days",
     "internal_notes",
+    "sale_rule",
+    "possession_rule",
+    "use_rule",
+    "manufacture_rule",
+    "distribution_rule",
+    "import_rule",
+    "minimum_age_applies_to",
+    "product_limits",
+    "penalty",
 )
 
 

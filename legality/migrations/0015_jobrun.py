@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0013_alert_schedules'),
+        ('legality', '0014_legalstatus_activities'),
     ]
 
     operations = [
