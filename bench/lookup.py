@@ -103,6 +103,8 @@ def production_env(var_dir: Path) -> dict[str, str]:
         TRACKER_VAR_DIR=str(var_dir),
         DJANGO_SETTINGS_MODULE="bench.settings",
         LOG_LEVEL="WARNING",
+        # Plain HTTP on loopback: no TLS proxy in front to redirect to.
+        SECURE_SSL_REDIRECT="false",
     )
     env.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'tracker.sqlite3'}")
     return env
