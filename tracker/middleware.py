@@ -20,7 +20,9 @@ def _refuse(request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason}, status=status, headers=headers)
     # The page template reads no database: it must render after a cancelled statement too.
-    response = render(request, "legality/bad_request.html", {"reason": reason}, status=status)
+    title = "Try again shortly" if status == 503 else "Bad request"
+    context = {"reason": reason, "title": title}
+    response = render(request, "legality/bad_request.html", context, status=status)
     for name, value in headers.items():
         response[name] = value
     return response
