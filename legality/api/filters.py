@@ -1,8 +1,7 @@
 """Query-string filters of the public API lists (django-filter)."""
 
-from datetime import timedelta
+from datetime import UTC
 
-from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
@@ -26,22 +25,17 @@ class JurisdictionFilter(filters.FilterSet):
         fields = ["level", "country", "parent"]
 
 
-# PostgreSQL's timestamptz takes UTC offsets up to ±15:59; Python's datetime takes up to ±23:59.
-MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
-
-
-class OffsetCheckedIsoDateTimeField(IsoDateTimeField):
+class UtcIsoDateTimeField(IsoDateTimeField):
     def to_python(self, value):
         moment = super().to_python(value)
-        if moment is not None and moment.utcoffset() and abs(moment.utcoffset()) > MAX_UTC_OFFSET:
-            raise forms.ValidationError("Give a UTC offset between -15:59 and +15:59.")
-        return moment
+        # In UTC: PostgreSQL's timestamptz refuses offsets beyond ±15:59, which ISO 8601 allows.
+        return moment.astimezone(UTC) if moment is not None else None
 
 
 class IsoDateTimeFilter(filters.IsoDateTimeFilter):
-    """An ISO 8601 moment whose UTC offset the database can store (else 400, not 500)."""
+    """An ISO 8601 moment with any UTC offset, compared in UTC."""
 
-    field_class = OffsetCheckedIsoDateTimeField
+    field_class = UtcIsoDateTimeField
 
 
 class StrictBooleanWidget(BooleanWidget):
