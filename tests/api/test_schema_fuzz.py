@@ -10,7 +10,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -31,6 +33,10 @@ schema.app = get_wsgi_application()
 @pytest.fixture
 def places(kratom, seven_oh, monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute"})
+    # schemathesis calls the WSGI app itself: as Django's test client does, keep the request
+    # signals from closing the test's connection (it is inside the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     state = UsStateFactory(name="Mississippi", postal_code="MS")
     lee = NamedCountyFactory(parent=state, name="Lee County")
     tupelo = NamedPlaceFactory(parent=state, name="Tupelo", counties=[lee])
@@ -41,6 +47,9 @@ def places(kratom, seven_oh, monkeypatch):
         jurisdiction=tupelo, substance=kratom, status="banned", minimum_age=None, sources=[source]
     )
     LegalStatusFactory(jurisdiction=lee, substance=seven_oh, status="regulated", minimum_age=21)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
