@@ -102,3 +102,21 @@ def overlap_committed_before_the_insert(kratom):
     pre_save.connect(commit_other_entry, sender=LegalStatus, dispatch_uid="race")
     yield race
     pre_save.disconnect(sender=LegalStatus, dispatch_uid="race")
+
+
+@pytest.fixture
+def unreachable_broker():
+    """Point the Celery app at a broker that refuses connections, for this test only."""
+    from tracker.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_write_url
+
+    def switch(url: str | None, write_url: str | None) -> None:
+        app.pool.force_close_all()
+        app._pool = None  # the producer pool holds connections made with the old URL
+        app.conf.broker_url, app.conf.broker_write_url = url, write_url
+
+    nowhere = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    switch(nowhere, nowhere)
+    yield nowhere
+    switch(*saved)
