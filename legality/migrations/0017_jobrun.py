@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0014_legalstatus_activities'),
+        ('legality', '0016_sourcelink_proxy'),
     ]
 
     operations = [
