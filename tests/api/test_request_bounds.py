@@ -124,12 +124,9 @@ def test_the_api_throttles_each_client_with_429_and_retry_after(
     assert other_client.status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("url", "name"),
-    [("/api/v1/changes/", "since"), ("/api/v1/statuses/", "changed_since")],
-)
-def test_a_utc_offset_postgresql_cannot_store_is_read_as_utc_not_a_500(client, places, url, name):
+def test_a_utc_offset_postgresql_cannot_store_is_read_as_utc_not_a_500(client, places):
     # +16:00 is valid ISO 8601 (offsets run to ±23:59); timestamptz takes up to ±15:59.
+    url, name = "/api/v1/statuses/", "changed_since"
     later = client.get(url, {name: "2100-01-01T12:00:00+16:00"})
     earlier = client.get(url, {name: "2000-01-01T00:00:00+16:00"})
 
