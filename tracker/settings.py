@@ -228,6 +228,10 @@ for _network in SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS:
     except ValueError as error:
         raise ImproperlyConfigured(f"SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS: {error}") from None
 
+# Proxies in front that append to X-Forwarded-For: the API throttle and the login lock find the
+# client's address with it (0: REMOTE_ADDR, the address that connected).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -247,7 +251,7 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_RATE", default="120/minute"),
         "bulk": env.str("API_THROTTLE_RATE_BULK", default="10/hour"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
     # Every error answers {"detail": ..., "errors": {...}}, as the schema's Error says.
     "EXCEPTION_HANDLER": "legality.api.views.exception_handler",
 }
@@ -293,7 +297,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=0) or None
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
