@@ -52,6 +52,11 @@ def _limit(parameter: dict) -> None:
     if parameter["name"] == "q":
         schema.update(pattern=PLACE_QUERY, maxLength=MAX_QUERY_LENGTH)
     else:
-        schema.setdefault("pattern", NO_CONTROL_CHARACTERS)
+        pattern = schema.get("pattern")
+        if pattern is None:
+            schema["pattern"] = NO_CONTROL_CHARACTERS
+        elif pattern.startswith("^") and not pattern.endswith("$"):
+            # A prefix ("^ocd-division/country:"): the rest of the value has no control characters.
+            schema["pattern"] = pattern + NO_CONTROL_CHARACTERS[1:]
         longest = schema.get("maxLength", MAX_PARAMETER_LENGTH)
         schema["maxLength"] = min(longest, MAX_PARAMETER_LENGTH)

@@ -50,6 +50,7 @@ class RejectsUnknownParameters:
                 f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: "
                 f"{', '.join(unknown)}. Valid parameters: {', '.join(known)}."
             )
+            _answer_errors_in_json(request)
             return Response({"detail": detail, "valid_parameters": known}, status=400)
         return self.list_known(request)
 
@@ -177,9 +178,7 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
     """DRF's handler, with a filter's or serializer's messages in the shape of ErrorSerializer."""
     response = drf_exception_handler(error, context)
     if response is not None:
-        # Errors are JSON, whatever format the request asked for (a CSV has no place for them).
-        context["request"].accepted_renderer = JSONRenderer()
-        context["request"].accepted_media_type = "application/json"
+        _answer_errors_in_json(context["request"])
     if response is not None and isinstance(error, ValidationError):
         errors = (
             response.data
@@ -188,6 +187,12 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         )
         response.data = _bad_input(errors)
     return response
+
+
+def _answer_errors_in_json(request: Request) -> None:
+    # Errors are JSON, whatever format the request asked for (a CSV has no place for them).
+    request.accepted_renderer = JSONRenderer()
+    request.accepted_media_type = "application/json"
 
 
 def _bad_input(errors: dict) -> dict:
