@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0016_sourcelink_proxy'),
+        ('legality', '0020_zip_code_county_shares'),
     ]
 
     operations = [
