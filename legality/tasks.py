@@ -21,6 +21,7 @@ from legality.models import Jurisdiction
 from legality.reports import run_staleness_report
 from legality.sources import check_sources
 from legality.staleness import flag_stale_entries
+from legality.zip_table import refresh_zip_table
 
 CHECK_SOURCES_TIME_LIMIT = 60 * 60  # 2,000 URLs take minutes; a slow night gets an hour
 # Worth retrying: the mail server was unreachable or hung up, not a refused message.
@@ -111,3 +112,18 @@ def send_alerts_task(every_place: bool = False) -> dict:
 @shared_task(name="legality.delete_unconfirmed_subscriptions")
 def delete_unconfirmed_subscriptions_task() -> dict:
     return {"deleted": delete_unconfirmed(now=timezone.now())}
+
+
+@shared_task(
+    bind=True, name="legality.refresh_zip_table", time_limit=30 * 60, soft_time_limit=25 * 60
+)
+def refresh_zip_table_task(self, force: bool = False) -> dict:
+    # Scheduled every few minutes and daily: it rebuilds only when the data or the day changed.
+    today = timezone.localdate()
+    return run_job(
+        "refresh_zip_table",
+        lambda: refresh_zip_table(today=today, force=force),
+        trigger="task",
+        task_id=self.request.id or "",
+        ttl=timedelta(minutes=31),
+    ).summary

@@ -231,6 +231,8 @@ for _network in SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS:
 # Proxies in front that append to X-Forwarded-For: the API throttle and the login lock find the
 # client's address with it (0: REMOTE_ADDR, the address that connected).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Bulk lookups (up to 1,000 items each) a client address may make, in DRF's "N/period" form.
+BULK_LOOKUP_RATE = env.str("BULK_LOOKUP_RATE", default="60/min")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -250,6 +252,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_RATE", default="120/minute"),
         "bulk": env.str("API_THROTTLE_RATE_BULK", default="10/hour"),
+        # Bulk lookups (up to 1,000 items each), the scope the bulk endpoint names.
+        "bulk_lookup": BULK_LOOKUP_RATE,
     },
     "NUM_PROXIES": NUM_PROXIES,
     # Every error answers {"detail": ..., "errors": {...}}, as the schema's Error says.

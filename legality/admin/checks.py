@@ -1,10 +1,11 @@
-"""Admin for what the jobs leave behind: the link checker's log, job locks and job runs."""
+"""Admin for what the jobs leave behind: the link checker's log, job locks, job runs and the ZIP
+table's last build (read-only)."""
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from legality.models import JobLock, JobRun, SourceCheck
+from legality.models import JobLock, JobRun, SourceCheck, ZipTable
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +40,16 @@ class JobRunAdmin(ReadOnlyAdmin):
     list_filter = ["job", "outcome", "trigger"]
     search_fields = ["task_id"]
     raw_id_fields = ["held_by"]
+
+
+@admin.register(ZipTable)
+class ZipTableAdmin(ReadOnlyAdmin):
+    """When the public ZIP table was last built and from which data; the CSV is at
+    /data/zip-codes.csv (the content is left out here: megabytes of text)."""
+
+    list_display = ["name", "as_of", "built_at", "zip_codes", "dataset_changed_at"]
+    fields = ["name", "as_of", "built_at", "zip_codes", "dataset_changed_at", "etag"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("content")

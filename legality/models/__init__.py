@@ -1,6 +1,7 @@
 from .activities import ActivityRule
 from .alerts import AlertMessage, AlertOutbox, Subscription
 from .checks import JobLock, SourceCheck
+from .downloads import ZipTable
 from .jobs import JobRun
 from .jurisdictions import (
     Jurisdiction,
@@ -38,4 +39,5 @@ __all__ = [
     "Substance",
     "ZipCode",
     "ZipCodeCounty",
+    "ZipTable",
 ]

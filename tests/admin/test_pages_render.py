@@ -14,6 +14,7 @@ from legality.models import (
     SourceLink,
     StalenessReport,
     ZipCodeCounty,
+    ZipTable,
 )
 from tests.factories import (
     CountyFactory,
@@ -30,7 +31,14 @@ MODELS = sorted(
     key=lambda model: model._meta.model_name,
 )
 # Written only by jobs: nobody adds them in the admin.
-NOT_ADDED_BY_HAND = {"stalenessreport", "sourcecheck", "joblock", "jobrun", "reviewpolicy"}
+NOT_ADDED_BY_HAND = {
+    "stalenessreport",
+    "sourcecheck",
+    "joblock",
+    "jobrun",
+    "reviewpolicy",
+    "ziptable",
+}
 # Alert subscribers' addresses are never shown to anyone: curators see counts per jurisdiction.
 NOT_IN_THE_ADMIN = {"subscription", "alertoutbox", "alertmessage"}
 
@@ -56,6 +64,15 @@ def one_of_each(kratom):
     )
     JobRun.objects.create(
         job="flag_stale_entries", trigger="command", started_at=now, outcome="running"
+    )
+    ZipTable.objects.create(
+        name="us",
+        as_of=now.date(),
+        dataset_changed_at=now,
+        built_at=now,
+        zip_codes=1,
+        etag="x",
+        content="zip_code\r\n00001\r\n",
     )
 
 

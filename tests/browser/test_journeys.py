@@ -34,9 +34,9 @@ def test_phone_visitor_sees_both_answers_for_a_zip_code_in_the_first_screen(page
         assert line.inner_text().startswith(f"{name}:")
         box = line.bounding_box()
         assert box["y"] + box["height"] <= PHONE["height"], f"{name} is below the first screen"
-    # The ZIP code's own county decides: Lee County banned kratom countywide.
+    # The answer is for the town the ZIP code names (issue 9): Tupelo's own ban decides there.
     kratom = page.locator("#glance-kratom").inner_text().lower()
-    assert "banned since 18 february 2026 — lee county" in kratom
+    assert "banned since february 2026 — tupelo (local rule)" in kratom
     assert "last verified on" in kratom
     # The search stays in the box.
     assert page.get_by_label("ZIP code, city, county, state or country").input_value() == "38804"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0020_zip_code_county_shares'),
+        ('legality', '0022_zip_table_schedule'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legality', '0021_jobrun'),
+        ('legality', '0023_jobrun'),
     ]
 
     operations = [
