@@ -20,6 +20,7 @@ from legality.models import Jurisdiction, LegalStatus, Source, Substance
 from legality.resolution import (
     Answer,
     Enclosure,
+    Entry,
     JurisdictionRef,
     Result,
     SubstanceRef,
@@ -85,7 +86,7 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
         .only("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent_id")
         .order_by("name", "ocd_id")
     )
-    entries = _published_entries(
+    entries = published_entries(
         Q(jurisdiction__level=Jurisdiction.Level.COUNTRY)
         | Q(jurisdiction__level=Jurisdiction.Level.STATE, jurisdiction__country_code="US")
     )
@@ -114,7 +115,7 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
     )
 
 
-def _published_entries(condition: Q) -> dict[int, list]:
+def published_entries(condition: Q) -> dict[int, list[Entry]]:
     """Every published entry of the jurisdictions `condition` selects, by jurisdiction id."""
     sources = Source.objects.only(*SOURCE_FIELDS).order_by(
         F("published_on").asc(nulls_last=True), "title", "id"

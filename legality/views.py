@@ -34,6 +34,7 @@ from legality.geography import (
     describe_candidates,
     find_place,
 )
+from legality.maps.rendering import render_us_map
 from legality.models import Jurisdiction, PlaceKind, Substance
 from legality.overview import GlanceRow, overview, place_overview
 from legality.resolution import (
@@ -172,6 +173,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
             "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
             "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
+            "us_map": render_us_map(substance=KRATOM, on=glance.as_of),
         },
     )
 

@@ -5,6 +5,7 @@ a ring a list of arc indices (a negative index ~i is arc i reversed). A quantize
 are delta-encoded integers that its `transform` scales back. See the TopoJSON specification.
 """
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ class Feature:
     id: str
     name: str
     path: str
+    bounds: tuple[float, float, float, float] = (0, 0, 0, 0)  # left, top, right, bottom
 
 
 def decode_arcs(topology: Mapping[str, Any]) -> list[list[Point]]:
@@ -50,6 +52,13 @@ def ring_points(ring: Sequence[int], arcs: Sequence[Sequence[Point]]) -> list[Po
     return points
 
 
+def bounds(polygons: Sequence[Sequence[Sequence[int]]], arcs: Sequence[Sequence[Point]]):
+    """(left, top, right, bottom) of polygons' outer rings."""
+    points = [p for polygon in polygons for p in ring_points(polygon[0], arcs)]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 def svg_path(polygons: Sequence[Sequence[Sequence[int]]], arcs: Sequence[Sequence[Point]]) -> str:
     """The SVG path data of polygons (lists of rings of arc indices), to 0.1 unit.
 
@@ -63,7 +72,7 @@ def svg_path(polygons: Sequence[Sequence[Sequence[int]]], arcs: Sequence[Sequenc
         for ring in polygon:
             # Tenths as integers, so the relative steps add up to the exact rounded points.
             tenths = [(round(x * 10), round(y * 10)) for x, y in ring_points(ring, arcs)]
-            steps = [(x1 - x0, y1 - y0) for (x0, y0), (x1, y1) in zip(tenths, tenths[1:])]
+            steps = [(x1 - x0, y1 - y0) for (x0, y0), (x1, y1) in itertools.pairwise(tenths)]
             steps = [step for step in steps if step != (0, 0)]
             if len(steps) < 2:
                 continue
@@ -105,5 +114,7 @@ def features(topology: Mapping[str, Any], object_name: str) -> dict[str, Feature
         else:
             continue
         name = geometry.get("properties", {}).get("name", "")
-        found[str(geometry["id"])] = Feature(str(geometry["id"]), name, svg_path(polygons, arcs))
+        found[str(geometry["id"])] = Feature(
+            str(geometry["id"]), name, svg_path(polygons, arcs), bounds(polygons, arcs)
+        )
     return found
