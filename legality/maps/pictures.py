@@ -308,7 +308,7 @@ def _picture(
         dots=_by_name(dots),
         undrawn=_by_name(undrawn),
         legend=_legend([*shapes, *overlays, *dots, *undrawn]),
-        above=tuple(_mark(shading.find(ocd_id)) for ocd_id in above),
+        above=tuple(_mark(found) for ocd_id in above if (found := shading.find(ocd_id))),
         view_box=view_box,
         dot_radius=dot_radius,
         pattern_size=pattern_size,

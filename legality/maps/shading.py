@@ -49,8 +49,8 @@ class Shading:
     as_of: datetime.date
     shades: dict[int, Shade]  # by jurisdiction id
 
-    def find(self, ocd_id: str) -> Shade:
-        return next(s for s in self.shades.values() if s.jurisdiction.ocd_id == ocd_id)
+    def find(self, ocd_id: str) -> Shade | None:
+        return next((s for s in self.shades.values() if s.jurisdiction.ocd_id == ocd_id), None)
 
 
 def with_own_entries() -> Q:
