@@ -50,6 +50,7 @@ from legality.resolution import (
     UnknownSubstance,
     resolve,
 )
+from legality.timelines import place_timelines
 from legality.wording import (
     STATUS_WORDS,
     STATUSES,
@@ -239,6 +240,7 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             "also": form.cleaned_data["also"],
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
             "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
+            "timelines": place_timelines(answer, today=today),
         },
     )
 

@@ -341,7 +341,8 @@ def test_page_runs_a_constant_number_of_queries(
     # 8 the published statuses of every layer, with "has an open flag" (EXISTS)
     # 9 their sources (prefetch)
     # 10 the newest status changes of the layers (history, with jurisdiction and substance)
-    with django_assert_num_queries(10):
+    # 11-12 the timelines: every published entry of the layers, and their sources
+    with django_assert_num_queries(12):
         response = page(client, town, as_of="2026-06-01")
     assert response.status_code == 200
 
@@ -357,8 +358,9 @@ def test_zip_page_runs_the_same_number_of_queries(
     create_period_history(lee, kratom, periods=3, sources=2, status_changes=True)
     # 1-4 the dataset's last change, 5 the ZIP code with its state, county and place,
     # 6 the substances, 7 the ZIP's state, county and place with their parent chains,
-    # 8 the statuses, 9 their sources, 10 the newest status changes of the layers
-    with django_assert_num_queries(10):
+    # 8 the statuses, 9 their sources, 10 the newest status changes of the layers,
+    # 11-12 the timelines' entries and their sources
+    with django_assert_num_queries(12):
         assert page(client, tupelo, zip="38804").status_code == 200
 
 
