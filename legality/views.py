@@ -174,7 +174,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
             "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
             "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
-            "us_map": render_us_map(substance=KRATOM, on=glance.as_of),
+            "us_map": render_us_map(substance=KRATOM, on=glance.as_of, table_open=False),
         },
     )
 

@@ -228,7 +228,8 @@ def state_picture(state: Jurisdiction, *, substance: str, on: datetime.date) -> 
         | Q(pk=state.pk)
         | Q(parent=state, level=Level.COUNTY)
         | Q(pk__in=list(targets.values()))
-        | (Q(parent=state, level=Level.PLACE) & with_own_entries()),
+        # Townships' ids run through their county (state:pa/county:adams/place:liberty).
+        | (Q(ocd_id__startswith=f"{state.ocd_id}/", level=Level.PLACE) & with_own_entries()),
         on=on,
         substance=substance,
     )

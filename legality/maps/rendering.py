@@ -52,8 +52,14 @@ def last_change_on_or_before(on: datetime.date) -> datetime.date | None:
     return days[index - 1] if index else None
 
 
-def render_us_map(*, substance: str, on: datetime.date) -> SafeString:
-    return _render(("us", substance), lambda: us_picture(substance=substance, on=on), on=on)
+def render_us_map(*, substance: str, on: datetime.date, table_open: bool = True) -> SafeString:
+    """The US map; `table_open=False` folds its table (the home page, which has its own)."""
+    return _render(
+        ("us", substance),
+        lambda: us_picture(substance=substance, on=on),
+        on=on,
+        table_open=table_open,
+    )
 
 
 def render_state_map(state: Jurisdiction, *, substance: str, on: datetime.date) -> SafeString:
@@ -68,11 +74,19 @@ def render_world_map(*, substance: str, on: datetime.date) -> SafeString:
     return _render(("world", substance), lambda: world_picture(substance=substance, on=on), on=on)
 
 
-def _render(name: tuple[str, ...], draw: Callable[[], Picture], *, on: datetime.date) -> SafeString:
+def _render(
+    name: tuple[str, ...],
+    draw: Callable[[], Picture],
+    *,
+    on: datetime.date,
+    table_open: bool = True,
+) -> SafeString:
     version = dataset_last_changed().isoformat()
+    name = (*name, "table" if table_open else "folded")
     key = f"legality:map:{'|'.join(name)}:{version}:{last_change_on_or_before(on)}"
     if (fragment := cache.get(key)) is None:
-        fragment = str(render_to_string(TEMPLATE, {"picture": draw()}))
+        context = {"picture": draw(), "table_open": table_open}
+        fragment = str(render_to_string(TEMPLATE, context))
         cache.set(key, fragment, settings.MAP_CACHE_SECONDS)
     # Rendered by our own template, which escaped every name in it.
     return mark_safe(fragment)

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 
 from legality.models import LegalStatus
-from tests.factories import CountryFactory, LegalStatusFactory, StateFactory
+from tests.factories import CountryFactory, LegalStatusFactory, PlaceFactory, StateFactory
 from tests.geo_factories import (
     NamedCountryFactory,
     NamedCountyFactory,
@@ -178,6 +178,18 @@ def test_state_map_shades_every_county_and_links_it(client, shipped_facts):
     assert mark(page, itawamba)[1:] == ("s-regulated", "Itawamba County: Regulated (21 and over)")
     assert looked_up(client, itawamba, "kratom", TODAY) == "regulated"
     assert "State law (<a" in page and "Federal law (<a" in page
+
+
+def test_state_map_lists_a_township_whose_id_runs_through_its_county(client, shipped_facts, kratom):
+    from legality.models import Jurisdiction
+
+    lee = Jurisdiction.objects.get(ocd_id=LEE)
+    township = PlaceFactory(parent=lee, name="Plantersville", ocd_id=f"{LEE}/place:plantersville")
+    LegalStatusFactory(jurisdiction=township, substance=kratom, status=Status.RESTRICTED)
+    page = map_page(client, "/map/us/ms/")
+    # No point for it in the census files under that id: in the table, not on the map.
+    assert f'<a href="/j/{township.ocd_id}/">Plantersville</a>' in page
+    assert f'<a href="/j/{township.ocd_id}/"><title>' not in page
 
 
 def test_the_table_says_what_the_map_shows_and_what_it_cannot_draw(client, shipped_facts):
