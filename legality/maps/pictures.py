@@ -48,6 +48,7 @@ class Mark:
     unverified: bool
     varies_within: bool
     is_unincorporated_only: bool
+    last_verified_at: datetime.date | None  # of the deciding entry
     path: str = ""  # SVG path data of a shape; empty for a dot or a row the map cannot draw
     x: float | None = None  # a dot's point
     y: float | None = None
@@ -149,6 +150,7 @@ def _mark(shade_: Shade, **drawing) -> Mark:
         unverified=result.unverified,
         varies_within=shade_.varies_within,
         is_unincorporated_only=shade_.is_unincorporated_only,
+        last_verified_at=result.last_verified_at,
         **drawing,
     )
 

@@ -206,11 +206,12 @@ def test_the_table_says_what_the_map_shows_and_what_it_cannot_draw(client, shipp
     rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
     text = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
     mississippi = "Mississippi (state) Regulated 21 and over; varies within: a county or city"
-    assert f"{mississippi} inside answers differently" in text
-    assert "Lee County (county) Banned outside city limits only" in text
-    assert "Tupelo (place) Banned" in text
-    # Puerto Rico is outside the Albers USA projection: in the table, not on the map.
-    assert "Puerto Rico (state) Legal not on the map" in text  # federal law decides there
+    assert f"{mississippi} inside answers differently; last verified 1 Jan 2026" in text
+    assert "Lee County (county) Banned outside city limits only; last verified 1 Jan 2026" in text
+    assert "Tupelo (place) Banned last verified 1 Jan 2026" in text
+    # Puerto Rico is outside the Albers USA projection: in the table, not on the map. Federal law
+    # decides there.
+    assert "Puerto Rico (state) Legal last verified 1 Jan 2026; not on the map" in text
 
 
 def test_legend_counts_each_status(client, shipped_facts):
