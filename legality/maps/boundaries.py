@@ -51,12 +51,6 @@ def us_counties() -> dict[str, Feature]:
 
 
 @functools.cache
-def us_nation() -> str:
-    """The outline of the United States, drawn under the states (the borders of the whole)."""
-    return next(iter(features(_us_topology(), "nation").values())).path
-
-
-@functools.cache
 def world() -> WorldShapes:
     with open(DATA_DIR / "world-paths.json", encoding="utf-8") as file:
         data = json.load(file)
