@@ -289,3 +289,13 @@ def test_state_map_runs_a_constant_number_of_queries(
     # places lie in, 13-14 the entries and their sources, 15 the substances for the form
     with django_assert_num_queries(15):
         map_page(client, "/map/us/ms/")
+
+
+def test_the_home_page_shows_the_us_map_today_with_its_table_folded(client, shipped_facts):
+    page = client.get("/").content.decode()
+    home_map = page.split('<section class="home-map">')[1].split("</section>")[0]
+    assert mark(home_map, MS)[1] == "s-regulated varies"  # today
+    assert '<details class="map-words">' in home_map  # folded: the page has its own tables
+    assert 'href="/map/?substance=7-oh"' in home_map
+    # The map page shows the same map with its table open.
+    assert '<details class="map-words" open>' in map_page(client, "/map/")
