@@ -1,23 +1,13 @@
-"""The maps in a real browser: a reader clicks a state or a city on the map and lands on its page.
-
-Drives Debian's chromium with Playwright against pytest-django's live server, with a minimal
-fixture of this file's own (the shared browser fixtures were not on main yet): Mississippi,
-Lee County and Tupelo with their census codes, so the shapes and the dot are the real ones.
+"""The maps in a real browser, on the shipped data: a reader clicks a state or a city and lands on
+its page; the map pages pass axe-core and fit a phone without sideways scrolling.
 """
-
-from datetime import date
 
 import pytest
 
-from legality.models import LegalStatus, Substance
-from tests.factories import CountryFactory, LegalStatusFactory
-from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
+from .conftest import axe_violations, describe_violations, horizontal_overflow, screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MS = "ocd-division/country:us/state:ms"
 TUPELO = f"{MS}/place:tupelo"
-Status = LegalStatus.Status
 
 # Finds a point of the viewport where the topmost element belongs to the link to `href`: the
 # shape's centre may lie under a county drawn over it or a city's dot.
@@ -35,50 +25,6 @@ POINT_OF_LINK = """(href) => {
 }"""
 
 
-@pytest.fixture
-def mississippi_on_the_map(transactional_db):
-    kratom = Substance.objects.get(slug="kratom")
-    us = CountryFactory()
-    mississippi = UsStateFactory(parent=us, name="Mississippi", postal_code="MS", census_geoid="28")
-    UsStateFactory(parent=us, name="Alabama", postal_code="AL", census_geoid="01")
-    lee = NamedCountyFactory(parent=mississippi, name="Lee County", census_geoid="28081")
-    tupelo = NamedPlaceFactory(parent=mississippi, name="Tupelo", counties=[lee])
-    LegalStatusFactory(
-        jurisdiction=mississippi,
-        substance=kratom,
-        status=Status.REGULATED,
-        minimum_age=21,
-        effective_from=date(2025, 7, 1),
-    )
-    LegalStatusFactory(
-        jurisdiction=lee,
-        substance=kratom,
-        status=Status.BANNED,
-        applies_to=LegalStatus.AppliesTo.UNINCORPORATED,
-        effective_from=date(2026, 2, 18),
-    )
-    LegalStatusFactory(
-        jurisdiction=tupelo, substance=kratom, status=Status.BANNED, effective_from=date(2026, 2, 1)
-    )
-
-
-@pytest.fixture
-def page_at(live_server):
-    """page_at(width) -> a chromium page that many px wide, at the live server."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield lambda width: browser.new_context(
-                viewport={"width": width, "height": 844}, base_url=live_server.url
-            ).new_page()
-        finally:
-            browser.close()
-
-
 def click_on_map(page, ocd_id: str) -> None:
     href = f"/j/{ocd_id}/"
     page.locator(f'svg a[href="{href}"]').first.scroll_into_view_if_needed()
@@ -90,7 +36,7 @@ def click_on_map(page, ocd_id: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [360, 1280])
-def test_clicking_a_state_on_the_home_map_opens_its_page(mississippi_on_the_map, page_at, width):
+def test_clicking_a_state_on_the_home_map_opens_its_page(page_at, width):
     page = page_at(width)
     page.goto("/")
     title = page.locator(f'svg a[href="/j/{MS}/"] title').text_content()
@@ -100,7 +46,7 @@ def test_clicking_a_state_on_the_home_map_opens_its_page(mississippi_on_the_map,
 
 
 @pytest.mark.browser
-def test_clicking_a_city_dot_on_a_state_map_opens_its_page(mississippi_on_the_map, page_at):
+def test_clicking_a_city_dot_on_a_state_map_opens_its_page(page_at):
     page = page_at(1280)
     page.goto("/map/us/ms/")
     assert page.locator(f'svg a[href="/j/{TUPELO}/"] circle').get_attribute("class") == "s-banned"
@@ -109,20 +55,45 @@ def test_clicking_a_city_dot_on_a_state_map_opens_its_page(mississippi_on_the_ma
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("url", ["/map/", "/map/us/ms/", "/map/world/"])
-def test_map_pages_fit_a_phone(mississippi_on_the_map, page_at, url):
-    page = page_at(360)
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("map-us", "/map/"),
+        ("map-us-7-oh-2020", "/map/?substance=7-oh&as_of=2020-06-01"),
+        ("map-mississippi", "/map/us/ms/"),
+        ("map-world", "/map/world/"),
+        ("map-home", "/"),
+    ],
+)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_map_pages_pass_axe_and_fit_the_screen(page_at, name, url, width):
+    page = page_at(width)
     page.goto(url)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, name)
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    assert horizontal_overflow(page) == 0
+    # The map is drawn at the screen's width, not cropped.
     svg_width = page.locator(".map figure svg").first.bounding_box()["width"]
-    assert 250 < svg_width <= 360
+    assert width * 0.7 < svg_width <= width
 
 
 @pytest.mark.browser
-def test_a_keyboard_reader_reaches_a_state_and_opens_it(mississippi_on_the_map, page_at):
+def test_a_keyboard_reader_reaches_a_state_and_opens_it(page_at):
     page = page_at(1280)
     page.goto("/map/")
     page.locator(f'svg a[href="/j/{MS}/"]').focus()
     assert page.evaluate("document.activeElement.getAttribute('href')") == f"/j/{MS}/"
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/j/{MS}/")
+
+
+@pytest.mark.browser
+def test_the_timelines_pass_axe_on_a_place_page(page_at):
+    page = page_at(360)
+    page.goto(f"/j/{TUPELO}/")
+    assert page.locator("#timeline-kratom .band").count() == 4  # US, Mississippi, Lee, Tupelo
+    screenshot(page, "timelines-tupelo")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    assert horizontal_overflow(page) == 0
