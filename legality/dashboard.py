@@ -25,8 +25,9 @@ VERIFICATION_AGES = (
 )
 NEVER_VERIFIED = "never verified"
 ORDERING = (
-    "Ordered by days overdue, the longest first. An entry never verified counts from the day it "
-    "was recorded."
+    "Ordered by days overdue, the longest first; an entry never verified counts from the day it "
+    "was recorded. It leaves out how many people an entry decides for: a country's entry and a "
+    "village's weigh the same, and a stricter layer that overrides an entry does not lower it."
 )
 _EPOCH = datetime.date(1970, 1, 1)
 
