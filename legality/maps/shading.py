@@ -9,9 +9,9 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from legality.models import Jurisdiction, LegalStatus, Substance
+from legality.models import Jurisdiction, LegalStatus, OcdAlias, PlaceCounty, Substance
 from legality.overview import published_entries
 from legality.resolution import (
     Enclosure,
@@ -71,15 +71,22 @@ def shade(condition: Q, *, on: datetime.date, substance: str) -> Shading:
     if substance not in substances:
         raise UnknownSubstance([substance])
     wanted = substances[substance]
-    # Query: the jurisdictions, each with its parent chain (township -> county -> state -> country).
-    rows = list(Jurisdiction.objects.filter(condition).select_related("parent__parent__parent"))
-    # Query: the counties the places lie in (a place's county layers).
-    links = Jurisdiction.counties.through.objects.filter(
-        from_jurisdiction_id__in=[row.pk for row in rows if row.level == Level.PLACE]
-    ).select_related("to_jurisdiction")
+    # Query: the jurisdictions, each with its parent chain (township -> county -> state ->
+    # country), and whether a county is a consolidated city-county, as resolution loads them.
+    city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
+    rows = list(
+        Jurisdiction.objects.filter(condition)
+        .select_related("parent__parent__parent")
+        .annotate(is_city_county=Exists(city_alias))
+    )
+    # Query: the counties where the places have residents (a place's county layers; a part with
+    # no residents is no layer of law, as in resolution).
+    links = PlaceCounty.objects.filter(
+        place_id__in=[row.pk for row in rows if row.level == Level.PLACE], has_residents=True
+    ).select_related("county")
     counties_of: dict[int, list[Jurisdiction]] = {}
     for link in links:
-        counties_of.setdefault(link.from_jurisdiction_id, []).append(link.to_jurisdiction)
+        counties_of.setdefault(link.place_id, []).append(link.county)
     layers_of = {row.pk: [*_ancestors(row), *counties_of.get(row.pk, ()), row] for row in rows}
     every = {j.pk: j for layers in layers_of.values() for j in layers}
     # Queries: their published entries (every substance: a kratom ban covers 7-OH) and sources.
