@@ -7,10 +7,23 @@ ago they were last verified, and the overdue entries that matter most first.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, TruncDate
 
-from legality.models import LegalStatus, ReviewFlag
+from legality.models import Jurisdiction, LegalStatus, PlaceCounty, PlaceKind, ReviewFlag
 from legality.staleness import DayNumber, current_review_policy, overdue_entries
 
 WEEKS = 8
@@ -25,9 +38,11 @@ VERIFICATION_AGES = (
 )
 NEVER_VERIFIED = "never verified"
 ORDERING = (
-    "Ordered by days overdue, the longest first; an entry never verified counts from the day it "
-    "was recorded. It leaves out how many people an entry decides for: a country's entry and a "
-    "village's weigh the same, and a stricter layer that overrides an entry does not lower it."
+    "Ordered by days overdue × the 2020 Census population of the places the entry decides for "
+    "(a city; a county's or state's municipalities and unincorporated communities), largest "
+    "first. It leaves out residents outside any census place, counts a place in two counties in "
+    "each, ignores that a stricter layer may decide instead, and knows no population outside the "
+    "United States: those entries come last, by days overdue."
 )
 _EPOCH = datetime.date(1970, 1, 1)
 
@@ -142,11 +157,12 @@ def _verification_ages(today: datetime.date) -> tuple[VerificationAges, ...]:
 
 
 def overdue_by_days(*, today: datetime.date) -> QuerySet[LegalStatus]:
-    """Overdue entries (see `staleness.overdue_entries`) annotated with `days_overdue`, most
-    overdue first, with their jurisdiction and substance.
+    """Overdue entries (see `staleness.overdue_entries`) annotated with `days_overdue` and
+    `known_population`, ordered by days overdue × known population (largest first; entries with
+    no known population last, by days overdue), with their jurisdiction and substance.
 
     An entry verified on day V with interval N is overdue by today - (V + N) days; one never
-    verified counts from the day it was recorded.
+    verified counts from the day it was recorded. See `known_population` for what it counts.
     """
     today_number = (today - _EPOCH).days
     # Query: the review policy (its intervals go into the SQL).
@@ -158,8 +174,50 @@ def overdue_by_days(*, today: datetime.date) -> QuerySet[LegalStatus]:
                 F("last_day_in_interval"),
                 DayNumber(TruncDate("created_at")),
                 output_field=IntegerField(),
-            )
+            ),
+            known_population=known_population(),
         )
+        .annotate(weight=F("days_overdue") * F("known_population"))
         .select_related("jurisdiction", "substance")
-        .order_by("-days_overdue", "jurisdiction__name", "pk")
+        .order_by(F("weight").desc(nulls_last=True), "-days_overdue", "jurisdiction__name", "pk")
     )
+
+
+def known_population() -> Case:
+    """The 2020 Census population of the places an entry's jurisdiction decides for, as SQL.
+
+    A place: its own. A county: the places with residents in it (a place in two counties counts
+    whole in each). A state or country: its places. Places are municipalities and
+    census-designated places (towns and townships overlap them, so they are left out, as are
+    residents outside any census place). None where no place has a known population: countries
+    other than the United States.
+    """
+    places = Jurisdiction.objects.filter(
+        level=Jurisdiction.Level.PLACE,
+        place_kind__in=[PlaceKind.INCORPORATED, PlaceKind.CENSUS_DESIGNATED],
+        population__isnull=False,
+    )
+    in_county = PlaceCounty.objects.filter(
+        county_id=OuterRef("jurisdiction_id"),
+        has_residents=True,
+        place__in=places,
+    )
+    inside = places.filter(ocd_id__startswith=Concat(OuterRef("jurisdiction__ocd_id"), Value("/")))
+    return Case(
+        When(
+            jurisdiction__level=Jurisdiction.Level.PLACE,
+            then=F("jurisdiction__population"),
+        ),
+        When(
+            jurisdiction__level=Jurisdiction.Level.COUNTY,
+            then=Subquery(in_county.order_by().values(total=_sum("place__population"))[:1]),
+        ),
+        default=Subquery(inside.order_by().values(total=_sum("population"))[:1]),
+        output_field=BigIntegerField(),
+    )
+
+
+def _sum(field: str) -> Func:
+    # SUM as a plain function, so the subquery stays one row without a GROUP BY (the callers
+    # clear the models' default ordering, which PostgreSQL would otherwise want grouped).
+    return Func(F(field), function="SUM", output_field=BigIntegerField())

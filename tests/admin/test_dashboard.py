@@ -8,8 +8,14 @@ import pytest
 import time_machine
 
 from legality.dashboard import curators_dashboard
-from legality.models import LegalStatus, ReviewFlag
+from legality.models import LegalStatus, PlaceKind, ReviewFlag
 from tests.factories import LegalStatusFactory, ReviewFlagFactory, StateFactory
+from tests.geo_factories import (
+    NamedCountryFactory,
+    NamedCountyFactory,
+    NamedPlaceFactory,
+    UsStateFactory,
+)
 
 URL = "/admin/dashboard/"
 TODAY = date(2026, 12, 6)
@@ -71,6 +77,55 @@ def test_most_overdue_first_a_never_verified_entry_from_the_day_it_was_recorded(
         (backlog["never"].pk, (TODAY - date(2026, 10, 1)).days),
     ]
     assert dashboard.overdue_total == 2
+
+
+def test_people_affected_weigh_with_days_overdue(kratom):
+    mississippi = UsStateFactory(name="Mississippi", postal_code="MS")
+    lee = NamedCountyFactory(parent=mississippi, name="Lee County")
+    tupelo = NamedPlaceFactory(
+        parent=mississippi,
+        name="Tupelo",
+        counties=[lee],
+        place_kind=PlaceKind.INCORPORATED,
+        population=37_923,
+    )
+    NamedPlaceFactory(
+        parent=mississippi,
+        name="Saltillo",
+        counties=[lee],
+        place_kind=PlaceKind.INCORPORATED,
+        population=5_000,
+    )
+    NamedPlaceFactory(  # a township overlaps the municipalities: not counted
+        parent=mississippi,
+        name="Beat One",
+        place_kind=PlaceKind.COUNTY_SUBDIVISION,
+        population=99_999,
+    )
+    thailand = NamedCountryFactory(name="Thailand", iso_code="TH")
+    verified = {  # all banned, 90-day interval: overdue from the 91st day
+        tupelo: TODAY - timedelta(days=190),  # 100 days overdue
+        lee: TODAY - timedelta(days=100),  # 10 days overdue
+        mississippi: TODAY - timedelta(days=95),  # 5 days overdue
+        thailand: TODAY - timedelta(days=1090),  # 1,000 days overdue, no population known
+    }
+    for where, day in verified.items():
+        LegalStatusFactory(
+            jurisdiction=where,
+            substance=kratom,
+            status=LegalStatus.Status.BANNED,
+            last_verified_at=day,
+        )
+    rows = [
+        (e.jurisdiction.name, e.days_overdue, e.known_population)
+        for e in curators_dashboard(today=TODAY).most_overdue
+    ]
+    assert rows == [
+        ("Tupelo", 100, 37_923),  # 3.8 million
+        ("Lee County", 10, 42_923),  # Tupelo and Saltillo: 429,230
+        ("Mississippi", 5, 42_923),  # 214,615
+        ("Thailand", 1000, None),  # unknown population: last
+    ]
 
 
 def test_the_page_links_into_the_review_queue_filtered(curator_client, backlog):
