@@ -1,7 +1,7 @@
 """Benchmark: the lookup page and the lookup API under gunicorn, beside a trivial "hello" view.
 
     DEBUG=true .venv/bin/python bench/lookup.py [--duration 3] [--rounds 7] [--connections 8]
-                                               [--workers 2] [--var-dir DIR] [--keep]
+                                               [--workers 2] [--var-dir DIR] [--keep] [--port N]
 
 Builds a database with the shipped data (migrate, load_jurisdictions, load_statuses) in a
 temporary TRACKER_VAR_DIR, or reuses the one in --var-dir, or loads it (idempotently) into the
@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--var-dir", help="reuse (or build once) the database in this folder")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--port", type=int, help="the server's port (default: any free one)")
     args = parser.parse_args()
 
     var_dir = Path(args.var_dir or tempfile.mkdtemp(prefix="bench-lookup-")).resolve()
@@ -71,7 +72,8 @@ def main() -> None:
         prepare(var_dir, env)
         results = {}
         for mode, cache_seconds in (("warm", "300"), ("cold", "0")):
-            with gunicorn({**env, "PUBLIC_CACHE_SECONDS": cache_seconds}, args.workers) as base:
+            server_env = {**env, "PUBLIC_CACHE_SECONDS": cache_seconds}
+            with gunicorn(server_env, args.workers, port=args.port) as base:
                 for _, path in TARGETS:  # every worker fills its cache, the page cache warms up
                     load(base + path, 2, args.connections, quiet=True)
                 results[mode] = [
@@ -132,11 +134,14 @@ def step(message: str) -> None:
 class gunicorn:
     """A gunicorn server for the `with` block; yields its base URL once it answers."""
 
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.env, self.workers = env, workers
+    def __init__(
+        self, env: dict[str, str], workers: int, *, port: int | None = None, paths=None
+    ) -> None:
+        self.env, self.workers, self.port = env, workers, port
+        self.paths = paths or [path for _, path in TARGETS]
 
     def __enter__(self) -> str:
-        port = free_port()
+        port = self.port or free_port()
         cache = self.env["PUBLIC_CACHE_SECONDS"]
         step(f"gunicorn, {self.workers} workers, PUBLIC_CACHE_SECONDS={cache}")
         self.log = tempfile.TemporaryFile()
@@ -158,7 +163,7 @@ class gunicorn:
         deadline = time.monotonic() + 60
         while True:
             try:
-                for _, path in TARGETS:
+                for path in self.paths:
                     with urllib.request.urlopen(base + path, timeout=10) as response:
                         assert response.status == 200, (path, response.status)
                 return base

@@ -158,6 +158,7 @@ def _enqueue_alert_job() -> None:
     from celery import current_app
 
     current_app.send_task(SEND_ALERTS_TASK)
+    current_app.send_task("legality.refresh_zip_table")  # sooner than its 5-minute run
 
 
 # Comparing answers

@@ -17,11 +17,13 @@ from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import condition
 
 from legality.activities import ACTIVITIES, RULES
 from legality.dates import last_day_in_force
 from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION, PLACE_DATA_NOTICE
-from legality.models import LegalStatus, Source
+from legality.models import LegalStatus, Source, Substance, ZipTable
+from legality.zip_table import zip_table_schema
 
 TITLE = "Kratom Legality Tracker: published legal statuses of kratom and 7-OH"
 ATTRIBUTION = "Kratom Legality Tracker contributors"
@@ -298,6 +300,18 @@ def datapackage(request: HttpRequest) -> HttpResponse:
                 "encoding": "utf-8",
                 "description": "The same entries as JSON, with sources as objects.",
             },
+            {
+                "name": "zip-codes-csv",
+                "path": request.build_absolute_uri(reverse("legality:zip-table-csv")),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"header": True, "delimiter": ","},
+                "description": "Every US ZIP code with its answer per substance on as_of, "
+                "rebuilt when the data or the day changes.",
+                # Query: the substances, whose slugs name the table's columns.
+                "schema": {"fields": zip_table_schema(_substance_slugs())},
+            },
         ],
     }
     response = JsonResponse(descriptor, json_dumps_params={"ensure_ascii": False, "indent": 1})
@@ -326,5 +340,39 @@ def _describe_source(source: dict[str, Any]) -> str:
     return f"{name} <{source['url']}>" if source["url"] else name
 
 
+def _substance_slugs() -> list[str]:
+    return list(Substance.objects.order_by("id").values_list("slug", flat=True))
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
+
+
+def _zip_table_etag(request: HttpRequest) -> str | None:
+    # Query: the stored table's ETag only (a 304 costs this one query).
+    return ZipTable.objects.filter(name="us").values_list("etag", flat=True).first()
+
+
+@condition(etag_func=_zip_table_etag)
+def zip_table_csv(request: HttpRequest) -> HttpResponse:
+    """GET the ZIP table (every US ZIP code's answer per substance) as the job stored it.
+
+    With an ETag, so a checkout that polls it downloads it again only after a rebuild. Before
+    the first build: 503 with Retry-After (the job runs every few minutes).
+    """
+    # Query: the stored table.
+    table = ZipTable.objects.filter(name="us").only("as_of", "content").first()
+    if table is None:
+        response = HttpResponse(
+            "The ZIP table is being built; try again in a few minutes.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "300"
+        return response
+    response = HttpResponse(table.content, content_type="text/csv; charset=utf-8")
+    filename = f"kratom-legality-zip-codes-{table.as_of.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = f'<{LICENSE_URL}>; rel="license"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -5,22 +5,16 @@ jurisdictions, entries, sources or history rows there are.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import (
-    F,
-    Prefetch,
-    Q,
-)
+from django.db.models import Q
 
 from legality.changes import StatusChange, status_changes
 from legality.geography import PlaceMatch
-from legality.models import Jurisdiction, LegalStatus, Source, Substance
+from legality.models import Jurisdiction, Substance
 from legality.resolution import (
     Answer,
     Enclosure,
-    Entry,
     JurisdictionRef,
     Result,
     SubstanceRef,
@@ -29,7 +23,7 @@ from legality.resolution import (
 )
 
 # The overview builds the same Entry and JurisdictionRef as resolve() from rows it loads in bulk.
-from legality.resolution.loading import SOURCE_FIELDS, entry_from_status, jurisdiction_ref
+from legality.resolution.loading import jurisdiction_ref, load_entries
 
 RECENT_CHANGES = 10
 PLACE_HISTORY = 25
@@ -86,12 +80,9 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
         .only("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent_id")
         .order_by("name", "ocd_id")
     )
-    entries = published_entries(
-        Q(jurisdiction__level=Jurisdiction.Level.COUNTRY)
-        | Q(jurisdiction__level=Jurisdiction.Level.STATE, jurisdiction__country_code="US")
-    )
+    entries = load_entries([row.pk for row in jurisdictions], [s.slug for s in substances])
     enclosures = {
-        row.pk: Enclosure(jurisdiction_ref(row), tuple(entries[row.pk])) for row in jurisdictions
+        row.pk: Enclosure(jurisdiction_ref(row), entries.get(row.pk, ())) for row in jurisdictions
     }
 
     def row(jurisdiction: Jurisdiction) -> GlanceRow:
@@ -113,27 +104,6 @@ def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
         recent_changes=tuple(past[:changes]),
         upcoming_changes=tuple(reversed(upcoming)),
     )
-
-
-def published_entries(condition: Q) -> dict[int, list[Entry]]:
-    """Every published entry of the jurisdictions `condition` selects, by jurisdiction id."""
-    sources = Source.objects.only(*SOURCE_FIELDS).order_by(
-        F("published_on").asc(nulls_last=True), "title", "id"
-    )
-    # Query: the statuses with their substance and "has an open review flag" (EXISTS).
-    # Query: their sources (prefetch; skipped by Django when there is no status).
-    statuses = (
-        LegalStatus.objects.published()
-        .filter(condition)
-        .select_related("substance")
-        .with_review_state()
-        .prefetch_related(Prefetch("sources", queryset=sources))
-        .order_by("jurisdiction_id", "effective_from", "id")
-    )
-    entries = defaultdict(list)
-    for status in statuses:
-        entries[status.jurisdiction_id].append(entry_from_status(status))
-    return entries
 
 
 def place_overview(

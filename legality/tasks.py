@@ -20,6 +20,7 @@ from legality.models import Jurisdiction
 from legality.reports import run_staleness_report
 from legality.sources import check_sources
 from legality.staleness import flag_stale_entries
+from legality.zip_table import refresh_zip_table
 
 SKIPPED = {"skipped": "another run holds the lock"}
 
@@ -101,3 +102,15 @@ def send_alerts_task(every_place: bool = False) -> dict:
 @shared_task(name="legality.delete_unconfirmed_subscriptions")
 def delete_unconfirmed_subscriptions_task() -> dict:
     return {"deleted": delete_unconfirmed(now=timezone.now())}
+
+
+@shared_task(name="legality.refresh_zip_table", time_limit=30 * 60, soft_time_limit=25 * 60)
+def refresh_zip_table_task(force: bool = False) -> dict:
+    # Scheduled every few minutes and daily: it rebuilds only when the data or the day changed.
+    today = timezone.localdate()
+    run = run_once(
+        "refresh_zip_table",
+        lambda: refresh_zip_table(today=today, force=force),
+        ttl=timedelta(minutes=31),
+    )
+    return run.counts if run else SKIPPED

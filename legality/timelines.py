@@ -11,10 +11,7 @@ are gaps. Two queries: the layers' published entries and their sources.
 import datetime
 from dataclasses import dataclass, replace
 
-from django.db.models import Q
-
 from legality.dates import format_date, last_day_in_force
-from legality.overview import published_entries
 from legality.resolution import (
     Answer,
     Enclosure,
@@ -23,6 +20,7 @@ from legality.resolution import (
     SubstanceRef,
     resolve_layers,
 )
+from legality.resolution.loading import load_entries
 
 SHOWN_AFTER_TODAY = datetime.timedelta(days=366)  # the axis runs a year past today, at least
 SHOWN_BEFORE_TODAY_YEARS = 5  # and starts five years before today, at least
@@ -73,7 +71,7 @@ def place_timelines(answer: Answer, *, today: datetime.date) -> tuple[Timeline, 
     """
     layers = [layer.jurisdiction for layer in answer.results[0].layers] if answer.results else []
     # Queries: the layers' published entries (every substance) and their sources.
-    entries = published_entries(Q(jurisdiction_id__in=[j.id for j in layers]))
+    entries = load_entries([j.id for j in layers], None)
     return tuple(
         _timeline(answer.place, layers, entries, result.substance, today=today)
         for result in answer.results
@@ -88,7 +86,7 @@ def _timeline(
     *,
     today: datetime.date,
 ) -> Timeline:
-    cuts = {j.id: _cut_days(entries[j.id]) for j in layers}
+    cuts = {j.id: _cut_days(entries.get(j.id, ())) for j in layers}
     known = sorted({day for days in cuts.values() for day in days})
     start = min(known[0] if known else today, _years_before(today, SHOWN_BEFORE_TODAY_YEARS))
     start = start.replace(month=1, day=1)
@@ -97,7 +95,9 @@ def _timeline(
     bands = tuple(
         Band(
             j,
-            _pieces(place, Enclosure(j, tuple(entries[j.id])), substance, cuts[j.id], start, end),
+            _pieces(
+                place, Enclosure(j, tuple(entries.get(j.id, ()))), substance, cuts[j.id], start, end
+            ),
         )
         for j in layers
     )

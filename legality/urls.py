@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from legality import alert_views, exports, feeds, views
+from legality import alert_views, bulk_views, exports, feeds, views
 from legality.caching import cached_public_view
 from legality.maps import views as map_views
 
@@ -11,6 +11,8 @@ app_name = "legality"
 urlpatterns = [
     path("", cached_public_view(views.home), name="home"),
     path("search/", cached_public_view(views.search), name="search"),
+    # Not cached: it answers a posted list (CSRF-exempt, see bulk_views).
+    path("check/", bulk_views.bulk_check, name="bulk-check"),
     path("changes/", cached_public_view(views.changes), name="changes"),
     path("about/data/", cached_public_view(views.about_data), name="about-data"),
     path("map/", cached_public_view(map_views.us_map), name="us-map"),
@@ -37,4 +39,6 @@ urlpatterns = [
     path("data/statuses.csv", cached_public_view(exports.statuses_csv), name="statuses-csv"),
     path("data/statuses.json", cached_public_view(exports.statuses_json), name="statuses-json"),
     path("data/datapackage.json", cached_public_view(exports.datapackage), name="datapackage"),
+    # Built by a job and stored; its own ETag is the content's hash (not the dataset version).
+    path("data/zip-codes.csv", exports.zip_table_csv, name="zip-table-csv"),
 ]

@@ -202,11 +202,16 @@ for _network in SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS:
     except ValueError as error:
         raise ImproperlyConfigured(f"SOURCE_CHECK_ALLOW_PRIVATE_NETWORKS: {error}") from None
 
+# Bulk lookups (up to 1,000 items each) a client address may make, in DRF's "N/period" form.
+BULK_LOOKUP_RATE = env.str("BULK_LOOKUP_RATE", default="60/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # Scopes a view names with throttle_scope (ScopedRateThrottle, counted in the default cache).
+    "DEFAULT_THROTTLE_RATES": {"bulk_lookup": BULK_LOOKUP_RATE},
 }
 
 SPECTACULAR_SETTINGS = {

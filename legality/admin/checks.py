@@ -1,10 +1,11 @@
-"""Admin for what the jobs leave behind: the link checker's log and the job locks (read-only)."""
+"""Admin for what the jobs leave behind: the link checker's log, the job locks and the ZIP table's
+last build (read-only)."""
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from legality.models import JobLock, SourceCheck
+from legality.models import JobLock, SourceCheck, ZipTable
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +32,16 @@ class SourceCheckAdmin(ReadOnlyAdmin):
 @admin.register(JobLock)
 class JobLockAdmin(ReadOnlyAdmin):
     list_display = ["name", "owner", "acquired_at", "expires_at"]
+
+
+@admin.register(ZipTable)
+class ZipTableAdmin(ReadOnlyAdmin):
+    """When the public ZIP table was last built and from which data; the CSV is at
+    /data/zip-codes.csv (the content is left out here: megabytes of text)."""
+
+    list_display = ["name", "as_of", "built_at", "zip_codes", "dataset_changed_at"]
+    fields = ["name", "as_of", "built_at", "zip_codes", "dataset_changed_at", "etag"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("content")

@@ -458,3 +458,78 @@ class AmbiguousPlaceSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     matches = PlaceCandidateSerializer(many=True, help_text="Largest population first.")
+
+
+class BulkLookupSerializer(serializers.Serializer):
+    """A bulk lookup's request: the items, and optionally the day and one substance."""
+
+    items = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        allow_empty=False,
+        help_text="Up to 1,000 ZIP codes, OCD ids or place names. A bare JSON list is read as "
+        "items; a CSV upload (text/csv body, or a file in the multipart field `file`) is read "
+        "from its column named query, zip, zip_code or ocd_id, else its first column.",
+    )
+    as_of = serializers.DateField(
+        required=False, help_text="The day to answer for (YYYY-MM-DD); default: today."
+    )
+    substance = serializers.SlugField(
+        required=False, max_length=20, help_text="Only this substance: kratom or 7-oh."
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    substance = serializers.CharField()
+    status = serializers.CharField(help_text="legal, regulated, restricted, banned or unknown.")
+    strictest = serializers.CharField(
+        help_text="The most restrictive answer anywhere in a ZIP code; the status elsewhere."
+    )
+    varies = serializers.BooleanField(
+        help_text="The ZIP code's sides (town limits, county lines) answer differently."
+    )
+    minimum_age = serializers.IntegerField(allow_null=True)
+    minimum_age_set_by = serializers.CharField(
+        allow_null=True, help_text="OCD id of the layer that sets the minimum age."
+    )
+    decided_by = serializers.CharField(
+        allow_null=True, help_text="OCD id of the deciding layer; null when unknown."
+    )
+    due_for_rechecking = serializers.BooleanField(
+        help_text="A deciding entry is flagged for a curator's review."
+    )
+    unverified = serializers.BooleanField(help_text="The deciding entry is not yet confirmed.")
+    last_verified_at = serializers.DateField(allow_null=True)
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why this item has no answer.")
+    matches = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="Several places match: each one's ocd_id and description, largest first.",
+    )
+    suggestions = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Close names, best first."
+    )
+
+
+class BulkItemSerializer(serializers.Serializer):
+    """One item's answer, or its error (then only query and error)."""
+
+    # Documents the shape legality.bulk.item_data builds (plain dicts are faster for 1,000).
+    query = serializers.CharField(help_text="The item as given.")
+    place = PlaceRefSerializer(required=False)
+    matched_by = serializers.CharField(required=False)
+    zip_code = serializers.CharField(required=False, allow_null=True)
+    approximate = serializers.BooleanField(
+        required=False, help_text="place is only the place a ZIP code's city names."
+    )
+    as_of = serializers.DateField(required=False)
+    results = BulkResultSerializer(many=True, required=False)
+    error = BulkErrorSerializer(required=False)
+
+
+class BulkAnswerSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    errors = serializers.IntegerField(help_text="How many items have an error.")
+    items = BulkItemSerializer(many=True, help_text="In the order given.")

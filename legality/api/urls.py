@@ -18,6 +18,8 @@ urlpatterns = [
         name="jurisdiction",
     ),
     path("statuses/", cached_public_view(views.LegalStatusListView.as_view()), name="statuses"),
+    # POST: never cached; its own throttle scope (bulk_lookup).
+    path("lookup/bulk/", views.BulkLookupView.as_view(), name="bulk-lookup"),
     path("lookup/", cached_public_view(views.LookupView.as_view()), name="lookup"),
     path("changes/", cached_public_view(views.StatusChangeListView.as_view()), name="changes"),
 ]

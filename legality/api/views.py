@@ -1,16 +1,30 @@
 """Public API v1: thin views over QuerySet filters and the domain functions."""
 
+import csv
+import io
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
+from legality.bulk import (
+    TooManyItems,
+    item_data,
+    lookup_many,
+    read_csv_queries,
+    write_csv,
+)
 from legality.changes import status_changes
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
 from legality.models import Jurisdiction, LegalStatus, Source
@@ -19,6 +33,8 @@ from legality.resolution import UnknownSubstance, resolve
 from .filters import JurisdictionFilter, LegalStatusFilter
 from .serializers import (
     AmbiguousPlaceSerializer,
+    BulkAnswerSerializer,
+    BulkLookupSerializer,
     ChangesQuerySerializer,
     ErrorSerializer,
     JurisdictionSerializer,
@@ -179,3 +195,124 @@ def _bad_input(errors: dict) -> dict:
         for message in field_errors[:1]
     ]
     return {"detail": " ".join(messages), "errors": errors}
+
+
+class CSVTextParser(BaseParser):
+    """A text/csv request body, as text (legality.bulk reads its rows)."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> str:
+        return stream.read().decode("utf-8-sig", errors="replace")
+
+
+class BulkCSVRenderer(BaseRenderer):
+    """The CSV legality.bulk.write_csv wrote; an error as a one-cell `detail` table."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, dict):
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\r\n").writerows([["detail"], [data["detail"]]])
+            data = out.getvalue()
+        return data.encode(self.charset)
+
+
+@extend_schema(
+    summary="Look up many ZIP codes, places or OCD ids at once",
+    description='Up to 1,000 items: a JSON list, `{"items": [...]}`, or a CSV upload (text/csv '
+    "body or a multipart `file`); CSV in gives CSV out (one row per item and substance). Each "
+    "item gets its answer or its own error (unknown code, ambiguous name with its candidates); "
+    "one bad item never fails the others. ZIP codes and OCD ids are found and resolved as sets; "
+    "place names are read one by one. Not legal advice.",
+    request={
+        "application/json": BulkLookupSerializer,
+        "text/csv": {"type": "string"},
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        },
+    },
+    parameters=[
+        OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: today."),
+        OpenApiParameter("substance", str, description="kratom or 7-oh; default: both."),
+    ],
+    responses={
+        200: BulkAnswerSerializer,
+        400: OpenApiResponse(ErrorSerializer, description="Bad date, substance or body."),
+        413: OpenApiResponse(ErrorSerializer, description="More than 1,000 items."),
+    },
+)
+class BulkLookupView(APIView):
+    parser_classes = [JSONParser, CSVTextParser, MultiPartParser]
+    renderer_classes = [JSONRenderer, BulkCSVRenderer]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "bulk_lookup"
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # CSV in gives CSV out, whatever the client accepts.
+        if _is_csv_upload(request):
+            return BulkCSVRenderer(), BulkCSVRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def post(self, request: Request) -> Response:
+        body = _bulk_body(request)
+        if isinstance(body, Response):
+            return body
+        query = BulkLookupSerializer(data=body)
+        if not query.is_valid():
+            return Response(_bad_input(query.errors), status=400)
+        params = query.validated_data
+        substance = params.get("substance")
+        try:
+            items = lookup_many(
+                params["items"],
+                on=params.get("as_of") or timezone.localdate(),
+                substances=[substance] if substance else None,
+            )
+        except TooManyItems as error:
+            return Response({"detail": str(error)}, status=413)
+        except UnknownSubstance as error:
+            return Response({"detail": str(error)}, status=400)
+        if isinstance(request.accepted_renderer, BulkCSVRenderer):
+            return Response(write_csv(items), headers=_csv_attachment("kratom-bulk-lookup.csv"))
+        data = [item_data(item) for item in items]
+        errors = sum("error" in item for item in data)
+        return Response({"count": len(data), "errors": errors, "items": data})
+
+
+def _is_csv_upload(request: Request) -> bool:
+    content_type = request.content_type.split(";")[0].strip()
+    return content_type in ("text/csv", "multipart/form-data")
+
+
+def _bulk_body(request: Request) -> dict | Response:
+    """The request as BulkLookupSerializer reads it, or a 400 saying what is wrong."""
+    options = {
+        k: request.query_params[k] for k in ("as_of", "substance") if k in request.query_params
+    }
+    try:
+        data = request.data
+    except ParseError as error:
+        return Response({"detail": f"The body is not valid: {error.detail}"}, status=400)
+    if isinstance(data, str):  # text/csv
+        return {**options, "items": read_csv_queries(data)}
+    if isinstance(data, list):
+        return {**options, "items": data}
+    if "file" in request.FILES:
+        text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+        return {**options, **_form_options(data), "items": read_csv_queries(text)}
+    if _is_csv_upload(request):
+        return Response({"detail": "Upload the CSV in the multipart field `file`."}, status=400)
+    return {**options, **data}
+
+
+def _form_options(data) -> dict:
+    return {k: data[k] for k in ("as_of", "substance") if data.get(k)}
+
+
+def _csv_attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -1,6 +1,7 @@
 """Geography: how names are compared (`naming`) and how a reader's query finds a place
 (`lookup`)."""
 
+from .batch import find_places
 from .lookup import (
     AmbiguousPlace,
     Candidate,
@@ -20,5 +21,6 @@ __all__ = [
     "UnknownPlace",
     "describe_candidates",
     "find_place",
+    "find_places",
     "normalize_name",
 ]

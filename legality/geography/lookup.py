@@ -104,10 +104,10 @@ class PlaceMatch:
         return self.zip_code is not None and self.zip_code.place_id == self.jurisdiction.pk
 
 
-_ZIP_CODE = re.compile(r"^(\d{5})(?:-\d{4})?$")  # ZIP+4 reads as its ZIP code
+ZIP_CODE_PATTERN = re.compile(r"^(\d{5})(?:-\d{4})?$")  # ZIP+4 reads as its ZIP code
 _TWO_LETTERS = re.compile(r"^[a-z]{2}$")
 _ISO_SUBDIVISION = re.compile(r"^([a-z]{2})[ -]([a-z0-9]{1,3})$")  # "us-al" reads "us al"
-_OCD_PREFIX = "ocd-division/"
+OCD_PREFIX = "ocd-division/"
 
 
 def find_place(query: str) -> PlaceMatch:
@@ -125,9 +125,9 @@ def find_place(query: str) -> PlaceMatch:
     raw = query.strip()
     if not raw:
         raise UnknownPlace(query, "Type a ZIP code, a place, a county, a state or a country.")
-    if zip_match := _ZIP_CODE.match(raw):
+    if zip_match := ZIP_CODE_PATTERN.match(raw):
         return _find_zip_code(query, zip_match[1])
-    if raw.lower().startswith(_OCD_PREFIX):
+    if raw.lower().startswith(OCD_PREFIX):
         return _find_ocd_id(query, "".join(raw.lower().split()))
     text = normalize_name(raw)
     if not text.replace(",", "").strip():

@@ -13,13 +13,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from legality.caching import dataset_last_changed
 from legality.models import Jurisdiction
-from legality.overview import published_entries
+from legality.resolution.loading import load_entries
 
 from .pictures import Picture, state_picture, us_picture, world_picture
 
@@ -35,7 +34,7 @@ def change_days() -> tuple[datetime.date, ...]:
     if (days := cache.get(key)) is not None:
         return days
     found: set[datetime.date] = set()
-    for entries in published_entries(Q()).values():
+    for entries in load_entries(None, None).values():
         for entry in entries:
             found.update(d for d in (entry.start, entry.effective_until) if d is not None)
             if entry.effective_from is None and (known_by := entry.known_by) is not None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from django.db.models import Exists, OuterRef, Q
 
 from legality.models import Jurisdiction, LegalStatus, OcdAlias, PlaceCounty, Substance
-from legality.overview import published_entries
 from legality.resolution import (
     Enclosure,
     JurisdictionRef,
@@ -21,7 +20,7 @@ from legality.resolution import (
     UnknownSubstance,
     resolve_layers,
 )
-from legality.resolution.loading import jurisdiction_ref
+from legality.resolution.loading import jurisdiction_ref, load_entries
 
 Level = Jurisdiction.Level
 
@@ -90,8 +89,10 @@ def shade(condition: Q, *, on: datetime.date, substance: str) -> Shading:
     layers_of = {row.pk: [*_ancestors(row), *counties_of.get(row.pk, ()), row] for row in rows}
     every = {j.pk: j for layers in layers_of.values() for j in layers}
     # Queries: their published entries (every substance: a kratom ban covers 7-OH) and sources.
-    entries = published_entries(Q(jurisdiction_id__in=list(every)))
-    enclosures = {pk: Enclosure(jurisdiction_ref(j), tuple(entries[pk])) for pk, j in every.items()}
+    entries = load_entries(list(every), None)
+    enclosures = {
+        pk: Enclosure(jurisdiction_ref(j), entries.get(pk, ())) for pk, j in every.items()
+    }
     shades = {
         row.pk: _shade(row, [enclosures[j.pk] for j in layers_of[row.pk]], on=on, wanted=wanted)
         for row in rows

@@ -1,6 +1,7 @@
 from .activities import ActivityRule
 from .alerts import AlertMessage, AlertOutbox, Subscription
 from .checks import JobLock, SourceCheck
+from .downloads import ZipTable
 from .jurisdictions import (
     Jurisdiction,
     JurisdictionName,
@@ -36,4 +37,5 @@ __all__ = [
     "Substance",
     "ZipCode",
     "ZipCodeCounty",
+    "ZipTable",
 ]

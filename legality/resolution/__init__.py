@@ -1,6 +1,7 @@
 """Resolution: the legal status of each substance in a place on a date, and why.
 
-`resolve(place, on=...)` is the entry point (views, API, feeds, commands); `resolve_layers` is
+`resolve(place, on=...)` is the entry point (views, API, feeds, commands), `resolve_many` the
+same for many places and ZIP codes at once; `resolve_layers` is
 the same rules on already-loaded layers, for tests and for callers that hold the data.
 """
 
@@ -24,7 +25,7 @@ from .answers import (
     SubstanceRef,
     ZipCounty,
 )
-from .loading import UnknownSubstance, load_enclosures, resolve
+from .loading import Target, UnknownSubstance, ZipTarget, load_layers, resolve, resolve_many
 from .rules import resolve_layers, standing_on
 
 __all__ = [
@@ -47,8 +48,11 @@ __all__ = [
     "ZipCounty",
     "UnknownSubstance",
     "combine_activities",
-    "load_enclosures",
+    "Target",
+    "ZipTarget",
+    "load_layers",
     "resolve",
+    "resolve_many",
     "resolve_layers",
     "standing_on",
 ]

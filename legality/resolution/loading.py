@@ -1,18 +1,20 @@
-"""Loading a place's layers in a fixed number of queries, and `resolve`, the public entry point.
+"""Loading the layers of many places and ZIP codes at once, and `resolve` / `resolve_many`.
 
-However many layers, sources or history rows a place has, a lookup costs four queries:
-the substances, the enclosing jurisdictions, their published statuses (with "has an open flag"
-as a subquery), and the statuses' sources. With no status at all the last one is skipped.
+However many targets, layers, sources or history rows, resolving costs five queries: the
+substances, the counties the targets lie in, every jurisdiction involved with its parent chain,
+their published statuses (with their review state as subqueries), and the statuses' sources.
+With no status at all the last one is skipped. A single lookup is the same code with one target.
 """
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from legality.activities import Coding, ProductLimit
+from legality.activities import ACTIVITIES, Coding, ProductLimit, field_name
 from legality.errors import TrackerError
 from legality.geography import PlaceMatch
 from legality.models import (
@@ -20,7 +22,6 @@ from legality.models import (
     LegalStatus,
     OcdAlias,
     PlaceCounty,
-    Source,
     Substance,
     ZipCode,
     ZipCodeCounty,
@@ -60,6 +61,38 @@ class UnknownSubstance(TrackerError):
         super().__init__(f"We track no substance called {', '.join(self.slugs)}.")
 
 
+@dataclass(frozen=True)
+class ZipTarget:
+    """A ZIP code as the loader needs it: its certain state and county, its assumed place."""
+
+    id: int
+    code: str
+    state_id: int
+    county_id: int | None = None
+    place_id: int | None = None
+
+    @classmethod
+    def of(cls, zip_code: ZipCode) -> "ZipTarget":
+        return cls(
+            zip_code.pk, zip_code.code, zip_code.state_id, zip_code.county_id, zip_code.place_id
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to resolve: a jurisdiction by id, or a ZIP code (`place_id` its answer's place)."""
+
+    place_id: int
+    zip_code: ZipTarget | None = None
+
+    @classmethod
+    def of(cls, place: Jurisdiction | PlaceMatch, zip_code: ZipCode | None = None) -> "Target":
+        if isinstance(place, PlaceMatch):
+            zip_code = place.zip_code or zip_code
+            place = place.jurisdiction
+        return cls(place.pk, ZipTarget.of(zip_code) if zip_code is not None else None)
+
+
 def resolve(
     place: Jurisdiction | PlaceMatch,
     *,
@@ -72,22 +105,45 @@ def resolve(
     `place` is what `find_place` returned (a ZIP code match carries its ZipCode) or a
     Jurisdiction; pass `zip_code` with a Jurisdiction to ask about a ZIP code (its state and
     county are certain, its place approximate). `substances` are slugs (default: all, in their
-    order); an unknown slug raises UnknownSubstance. Only published entries count. Four queries
-    whatever the size of the place's history; see `load_enclosures` and `rules.resolve_layers`.
+    order); an unknown slug raises UnknownSubstance. Only published entries count. The queries
+    of `resolve_many` for one target.
     """
-    if isinstance(place, PlaceMatch):
-        zip_code = place.zip_code or zip_code
-        place = place.jurisdiction
+    return resolve_many([Target.of(place, zip_code)], on=on, substances=substances)[0]
+
+
+def resolve_many(
+    targets: Sequence[Target], *, on: datetime.date, substances: Sequence[str] | None = None
+) -> list[Answer]:
+    """`resolve` for many places and ZIP codes at once, in the order given.
+
+    Five queries however many targets, layers, sources and periods (six when places and ZIP
+    codes are mixed, four when no layer has a published status): the substances, then
+    `load_layers`'s. Raises UnknownSubstance.
+    """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
-    place_ref, enclosures = load_enclosures(place, zip_code=zip_code, substances=slugs)
-    return resolve_layers(
-        place_ref,
-        enclosures,
-        on=on,
-        substances=wanted,
-        zip_code=zip_code.code if zip_code is not None else None,
-    )
+    answers = []
+    # Targets with the same layers (ZIP codes of one town and county) share one computation;
+    # the entries are the same for a jurisdiction id within one call.
+    same_layers: dict[tuple, Answer] = {}
+    for target, (place_ref, enclosures) in zip(
+        targets, load_layers(targets, substances=slugs), strict=True
+    ):
+        code = target.zip_code.code if target.zip_code is not None else None
+        key = (
+            place_ref.id,
+            code is None,
+            tuple(
+                (e.jurisdiction.id, e.approximate, e.uninhabited, e.zip_share, e.beside)
+                for e in enclosures
+            ),
+        )
+        if (answer := same_layers.get(key)) is None:
+            answer = same_layers[key] = resolve_layers(
+                place_ref, enclosures, on=on, substances=wanted, zip_code=code
+            )
+        answers.append(answer if answer.zip_code == code else replace(answer, zip_code=code))
+    return answers
 
 
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
@@ -101,97 +157,211 @@ def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
     return found
 
 
-def load_enclosures(
-    place: Jurisdiction, *, zip_code: ZipCode | None = None, substances: Iterable[str]
-) -> tuple[JurisdictionRef, list[Enclosure]]:
-    """The place and its layers with every published entry of `substances` (slugs), in 3 queries.
+def load_layers(
+    targets: Sequence[Target], *, substances: Iterable[str]
+) -> list[tuple[JurisdictionRef, list[Enclosure]]]:
+    """Each target's place and its layers with every published entry of `substances` (slugs).
 
-    Layers: the place, its ancestors (state, country, and the county of a township) and every
-    county it lies in. For a ZIP code: its state, its own county (not the assumed place's
-    counties) and its assumed place, marked approximate; the other counties of its area come
-    `beside` it, with their share of its land.
+    Four queries however many targets (five when places and ZIP codes are mixed, three when no
+    layer has a status): the counties the targets lie in, every jurisdiction with its parent
+    chain, their published statuses and the statuses' sources. Layers of a place: itself, its
+    ancestors (state, country, and the county of a township) and every county it lies in. Of a
+    ZIP code: its state, its own county (not the assumed place's counties) and its assumed
+    place, marked approximate; the other counties of its area come `beside` it, with their
+    share of its land.
     """
-    jurisdictions = _load_jurisdictions(place, zip_code)
-    statuses = _load_statuses(jurisdictions, substances)
-    entries = defaultdict(list)
-    for status in statuses:
-        entries[status.jurisdiction_id].append(entry_from_status(status))
-    approximate_id = zip_code.place_id if zip_code is not None else None
-    enclosures = [
-        Enclosure(
-            jurisdiction_ref(j),
-            tuple(entries[j.pk]),
-            approximate=j.pk == approximate_id,
-            uninhabited=getattr(j, "uninhabited", False),
-            zip_share=getattr(j, "zip_share", None),
-            beside=zip_code is not None
-            and getattr(j, "zip_share", None) is not None
-            and j.pk != zip_code.county_id,
-        )
-        for j in jurisdictions.values()
-    ]
-    return jurisdiction_ref(jurisdictions.get(place.pk, place)), enclosures
-
-
-def _load_jurisdictions(place: Jurisdiction, zip_code: ZipCode | None) -> dict[int, Jurisdiction]:
-    # Query: the place (or the ZIP's state, county and place) and the counties it lies in, each
-    # with its parent chain (township -> county -> state -> country) joined in.
+    counties = _load_counties(targets)
+    ids = {t.place_id for t in targets} | {pk for links in counties for pk in links}
+    for target in targets:
+        if (zip_code := target.zip_code) is not None:
+            ids.update(filter(None, (zip_code.state_id, zip_code.county_id, zip_code.place_id)))
     # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
     # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
     city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
-    rows = Jurisdiction.objects.select_related("parent__parent__parent").annotate(
-        is_city_county=Exists(city_alias)
+    # Query: the jurisdictions, each with its parent chain (township -> county -> state -> country)
+    # and whether it is a city-county as an EXISTS subquery.
+    rows = (
+        Jurisdiction.objects.select_related("parent__parent__parent")
+        .only(*(f"{up}{field}" for up in _CHAIN for field in REF_FIELDS))
+        .annotate(is_city_county=Exists(city_alias))
+        .in_bulk(ids)
     )
-    if zip_code is not None:
-        ids = [pk for pk in (zip_code.state_id, zip_code.county_id, zip_code.place_id) if pk]
-        # Every county of the ZIP code's area, with its share of the area's land.
-        shares = ZipCodeCounty.objects.filter(zip_code_id=zip_code.pk)
-        share = shares.filter(county_id=OuterRef("pk")).values("land_share")[:1]
-        rows = rows.filter(Q(pk__in=ids) | Q(pk__in=shares.values("county_id"))).annotate(
-            zip_share=Subquery(share)
-        )
-    else:
-        within = PlaceCounty.objects.filter(place_id=place.pk)
-        # A county part with no residents is a note on the page, not a layer of law.
-        uninhabited = within.filter(county_id=OuterRef("pk"), has_residents=False)
-        rows = rows.filter(Q(pk=place.pk) | Q(pk__in=within.values("county_id"))).annotate(
-            uninhabited=Exists(uninhabited)
-        )
-    found: dict[int, Jurisdiction] = {}
-    for row in rows:
-        found[row.pk] = row
-        # A ZIP's place is only assumed: its own county and state do not join the answer; an
-        # uninhabited county part brings no state of its own either.
-        if (zip_code is not None and row.pk == zip_code.place_id) or getattr(
-            row, "uninhabited", False
+    entries = load_entries([*rows, *_ancestor_ids(rows.values())], substances)
+    # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one joined in as
+    # a parent (a township's county) does not, and is read as a plain county, as for one lookup.
+    refs: dict[tuple[int, bool], JurisdictionRef] = {}
+
+    def ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
+        key = (jurisdiction.pk, getattr(jurisdiction, "is_city_county", False))
+        if key not in refs:
+            refs[key] = jurisdiction_ref(jurisdiction)
+        return refs[key]
+
+    def enclosure(jurisdiction: Jurisdiction, **flags) -> Enclosure:
+        return Enclosure(ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags)
+
+    return [
+        _target_layers(target, links, rows, enclosure)
+        for target, links in zip(targets, counties, strict=True)
+    ]
+
+
+def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, list[Enclosure]]:
+    """One target's enclosures from the loaded rows; `links`: its counties (see _load_counties)."""
+    found: dict[int, Enclosure] = {}
+
+    def add_with_chain(jurisdiction: Jurisdiction, **flags) -> None:
+        found[jurisdiction.pk] = enclosure(jurisdiction, **flags)
+        parent = jurisdiction.parent
+        while parent is not None:
+            found.setdefault(parent.pk, enclosure(parent))
+            parent = parent.parent
+
+    place = rows[target.place_id]
+    if (zip_code := target.zip_code) is None:
+        add_with_chain(place)
+        for county_id, has_residents in links.items():
+            if has_residents:
+                add_with_chain(rows[county_id])
+            else:  # a county part with no residents is a note on the page, not a layer of law
+                found[county_id] = enclosure(rows[county_id], uninhabited=True)
+        return found[place.pk].jurisdiction, list(found.values())
+    # A ZIP's place is only assumed: its own county and state do not join the answer; each other
+    # county of the ZIP's area answers its own side, with the ZIP's state.
+    for county_id, share in links.items():
+        if county_id != zip_code.county_id:
+            found[county_id] = enclosure(rows[county_id], zip_share=share, beside=True)
+    for pk in (zip_code.state_id, zip_code.county_id):
+        if pk:
+            add_with_chain(rows[pk], zip_share=links.get(pk))
+    if zip_code.place_id:
+        found[zip_code.place_id] = enclosure(rows[zip_code.place_id], approximate=True)
+    return enclosure(place).jurisdiction, list(found.values())
+
+
+def _load_counties(targets: Sequence[Target]) -> list[dict]:
+    """Per target, its counties: a place's {county id: has residents}, a ZIP code's {county id:
+    share of its land}. One query for the places' and one for the ZIP codes' (each skipped when
+    there are none)."""
+    place_ids = {t.place_id for t in targets if t.zip_code is None}
+    zip_ids = {t.zip_code.id for t in targets if t.zip_code is not None}
+    within: dict[int, dict] = defaultdict(dict)
+    shares: dict[int, dict] = defaultdict(dict)
+    if place_ids:
+        # Query: the counties the places lie in.
+        links = PlaceCounty.objects.filter(place_id__in=place_ids)
+        for place_id, county_id, has_residents in links.values_list(
+            "place_id", "county_id", "has_residents"
         ):
-            continue
-        if zip_code is not None and row.pk not in ids:
-            continue  # another county of the ZIP's area: its side is answered with the ZIP's state
+            within[place_id][county_id] = has_residents
+    if zip_ids:
+        # Query: the counties of the ZIP codes' areas, with their share of its land.
+        links = ZipCodeCounty.objects.filter(zip_code_id__in=zip_ids)
+        for zip_id, county_id, share in links.values_list("zip_code_id", "county_id", "land_share"):
+            shares[zip_id][county_id] = share
+    return [within[t.place_id] if t.zip_code is None else shares[t.zip_code.id] for t in targets]
+
+
+def _ancestor_ids(rows: Iterable[Jurisdiction]) -> set[int]:
+    ids = set()
+    for row in rows:
         parent = row.parent
         while parent is not None:
-            found.setdefault(parent.pk, parent)
+            ids.add(parent.pk)
             parent = parent.parent
-    return found
+    return ids
 
 
-def _load_statuses(
-    jurisdictions: dict[int, Jurisdiction], substances: Iterable[str]
-) -> list[LegalStatus]:
-    sources = Source.objects.only(*SOURCE_FIELDS).order_by(
-        F("published_on").asc(nulls_last=True), "title", "id"
-    )
+# The columns a JurisdictionRef needs, at every level of a parent chain.
+REF_FIELDS = ("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent")
+_CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
+
+# The columns of a status an Entry needs, read as plain rows: a lookup builds no model instances.
+ENTRY_FIELDS = (
+    "id",
+    "jurisdiction_id",
+    "substance__slug",
+    "status",
+    "minimum_age",
+    "applies_to",
+    "summary",
+    "details",
+    "effective_from",
+    "effective_from_precision",
+    "effective_until",
+    "unverified",
+    "last_verified_at",
+    "created_at",
+    *(field_name(activity) for activity in ACTIVITIES),
+    "minimum_age_applies_to",
+    "product_limits",
+    "penalty",
+    # Annotated by LegalStatus.objects.with_review_state().
+    "has_open_flag",
+    "flagged_at",
+    "is_being_checked",
+)
+
+
+def load_entries(
+    jurisdiction_ids: Iterable[int] | None, substances: Iterable[str] | None
+) -> dict[int, tuple[Entry, ...]]:
+    """Every published entry of `substances` (slugs) in the jurisdictions, with its sources, by
+    jurisdiction id; None for either means all of them (the maps read every entry). Two queries
+    (one when there is no entry)."""
+    statuses = LegalStatus.objects.published()
+    if jurisdiction_ids is not None:
+        statuses = statuses.filter(jurisdiction_id__in=set(jurisdiction_ids))
+    if substances is not None:
+        statuses = statuses.filter(substance__slug__in=list(substances))
     # Query: every published period of the layers (history included, for `upcoming`), with the
-    # substance joined and its review state as subqueries.
-    # Query: their sources (prefetch), skipped by Django when there is no status.
-    return list(
-        LegalStatus.objects.published()
-        .filter(jurisdiction_id__in=list(jurisdictions), substance__slug__in=list(substances))
-        .select_related("substance")
-        .with_review_state()
-        .prefetch_related(Prefetch("sources", queryset=sources))
+    # substance's slug joined and its review state as subqueries.
+    rows = list(
+        statuses.with_review_state()
         .order_by("jurisdiction_id", "effective_from", "id")
+        .values_list(*ENTRY_FIELDS)
     )
+    sources = _load_sources([row[0] for row in rows])
+    entries = defaultdict(list)
+    for row in rows:
+        entry = entry_from_row(dict(zip(ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ()))
+        entries[entry.jurisdiction_id].append(entry)
+    return {pk: tuple(found) for pk, found in entries.items()}
+
+
+def entry_from_row(fields: dict, sources: tuple[SourceRef, ...]) -> Entry:
+    """An Entry from a status's ENTRY_FIELDS, read as a plain row, and its sources."""
+    created_at = fields.pop("created_at")
+    flagged_at = fields.pop("flagged_at")
+    coding = Coding(
+        rules=tuple(fields.pop(field_name(activity)) for activity in ACTIVITIES),
+        minimum_age_applies_to=tuple(fields.pop("minimum_age_applies_to")),
+        product_limits=tuple(ProductLimit(**limit) for limit in fields.pop("product_limits")),
+        penalty=fields.pop("penalty"),
+    )
+    fields["substance"] = fields.pop("substance__slug")
+    return Entry(
+        **fields,
+        recorded_on=timezone.localdate(created_at),
+        flagged_on=timezone.localdate(flagged_at) if flagged_at else None,
+        sources=sources,
+        coding=coding,
+    )
+
+
+def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
+    if not status_ids:
+        return {}
+    # Query: the statuses' sources through their link table, oldest publication first.
+    links = (
+        LegalStatus.sources.through.objects.filter(legalstatus_id__in=status_ids)
+        .order_by(F("source__published_on").asc(nulls_last=True), "source__title", "source_id")
+        .values_list("legalstatus_id", *(f"source__{field}" for field in SOURCE_FIELDS))
+    )
+    found: dict[int, list[SourceRef]] = defaultdict(list)
+    for status_id, *fields in links:
+        found[status_id].append(SourceRef(**dict(zip(SOURCE_FIELDS, fields, strict=True))))
+    return {pk: tuple(refs) for pk, refs in found.items()}
 
 
 def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
@@ -205,52 +375,4 @@ def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
         # Annotated on the rows a lookup loads; a parent joined in (a township's county) is
         # read as a plain county.
         is_city_county=getattr(jurisdiction, "is_city_county", False),
-    )
-
-
-def entry_from_status(status: LegalStatus) -> Entry:
-    return Entry(
-        id=status.pk,
-        jurisdiction_id=status.jurisdiction_id,
-        substance=status.substance.slug,
-        status=status.status,
-        minimum_age=status.minimum_age,
-        applies_to=status.applies_to,
-        summary=status.summary,
-        details=status.details,
-        effective_from=status.effective_from,
-        effective_from_precision=status.effective_from_precision,
-        effective_until=status.effective_until,
-        unverified=status.unverified,
-        last_verified_at=status.last_verified_at,
-        recorded_on=timezone.localdate(status.created_at),
-        has_open_flag=status.has_open_flag,
-        flagged_on=timezone.localdate(status.flagged_at) if status.flagged_at else None,
-        is_being_checked=status.is_being_checked,
-        sources=tuple(_source(source) for source in status.sources.all()),
-        coding=coding_of(status),
-    )
-
-
-def coding_of(status: LegalStatus) -> Coding:
-    """What `status` says of each activity, as resolution's plain data."""
-    return Coding(
-        rules=tuple(status.activity_rules.values()),
-        minimum_age_applies_to=tuple(status.minimum_age_applies_to),
-        product_limits=tuple(ProductLimit(**limit) for limit in status.product_limits),
-        penalty=status.penalty,
-    )
-
-
-def _source(source: Source) -> SourceRef:
-    return SourceRef(
-        id=source.pk,
-        title=source.title,
-        url=source.url,
-        citation=source.citation,
-        publisher=source.publisher,
-        kind=source.kind,
-        published_on=source.published_on,
-        published_precision=source.published_precision,
-        archive_url=source.archive_url,
     )

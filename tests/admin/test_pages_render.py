@@ -7,7 +7,14 @@ from django.apps import apps
 from django.contrib import admin
 from django.utils import timezone
 
-from legality.models import JobLock, SourceCheck, SourceLink, StalenessReport, ZipCodeCounty
+from legality.models import (
+    JobLock,
+    SourceCheck,
+    SourceLink,
+    StalenessReport,
+    ZipCodeCounty,
+    ZipTable,
+)
 from tests.factories import (
     CountyFactory,
     LegalStatusFactory,
@@ -23,7 +30,7 @@ MODELS = sorted(
     key=lambda model: model._meta.model_name,
 )
 # Written only by jobs: nobody adds them in the admin.
-NOT_ADDED_BY_HAND = {"stalenessreport", "sourcecheck", "joblock", "reviewpolicy"}
+NOT_ADDED_BY_HAND = {"stalenessreport", "sourcecheck", "joblock", "reviewpolicy", "ziptable"}
 # Alert subscribers' addresses are never shown to anyone: curators see counts per jurisdiction.
 NOT_IN_THE_ADMIN = {"subscription", "alertoutbox", "alertmessage"}
 
@@ -46,6 +53,15 @@ def one_of_each(kratom):
     )
     JobLock.objects.create(
         name="flag_stale", owner="x", acquired_at=now, expires_at=now + timedelta(minutes=5)
+    )
+    ZipTable.objects.create(
+        name="us",
+        as_of=now.date(),
+        dataset_changed_at=now,
+        built_at=now,
+        zip_codes=1,
+        etag="x",
+        content="zip_code\r\n00001\r\n",
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from legality import exports
+from legality.zip_table import zip_table_columns
 from tests.factories import CountyFactory, LegalStatusFactory, SourceFactory, StateFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +92,13 @@ def test_datapackage_describes_the_csv_and_json_with_licence_and_columns(client,
     assert descriptor["name"] == "kratom-legality-statuses"
     assert descriptor["licenses"][0]["path"] == "https://creativecommons.org/licenses/by/4.0/"
     assert descriptor["created"].startswith(timezone.localdate().isoformat())
-    csv_resource, json_resource = descriptor["resources"]
+    csv_resource, json_resource, zip_resource = descriptor["resources"]
     assert csv_resource["path"] == "http://testserver/data/statuses.csv"
     assert json_resource["path"] == "http://testserver/data/statuses.json"
+    assert zip_resource["path"] == "http://testserver/data/zip-codes.csv"
+    zip_fields = zip_resource["schema"]["fields"]
+    assert [field["name"] for field in zip_fields] == zip_table_columns(["kratom", "7-oh"])
+    assert all(field["description"] for field in zip_fields)
     fields = csv_resource["schema"]["fields"]
     assert [field["name"] for field in fields] == exports.CSV_COLUMNS
     assert all(field["description"] for field in fields)

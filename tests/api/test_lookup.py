@@ -514,10 +514,11 @@ def test_lookup_runs_a_constant_number_of_queries(
     # 1-4 the dataset's last change (entries, entry history, source history, flags)
     # 5 find_place: the jurisdictions named "Tupelo" or "MS" with their parent chains
     # 6 the substances
-    # 7 the town with its parent chain, and the counties it lies in
-    # 8 the published statuses of every layer, with "has an open flag" (EXISTS)
-    # 9 their sources (prefetch)
-    with django_assert_num_queries(9):
+    # 7 the counties the town lies in
+    # 8 the town and its counties with their parent chains
+    # 9 the published statuses of every layer, with their review state (subqueries)
+    # 10 their sources (through the link table)
+    with django_assert_num_queries(10):
         response = lookup(client, q="Tupelo, MS", as_of="2026-06-01")
     assert response.status_code == 200
 

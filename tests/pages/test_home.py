@@ -82,7 +82,7 @@ def test_home_runs_a_constant_number_of_queries(
     # 5 the substances
     # 6 the countries and US states
     # 7 their published statuses, with their review state (subqueries)
-    # 8 those statuses' sources (prefetch)
+    # 8 those statuses' sources (through the link table)
     # 9 the published periods, for the changes, with jurisdiction and substance
     # The map, rendered once per dataset version and change day (legality.maps.rendering):
     # 10-11 every published entry and its sources (the days on which the map can change)

@@ -337,12 +337,13 @@ def test_page_runs_a_constant_number_of_queries(
     # 1-4 the dataset's last change (entries, entry history, source history, flags)
     # 5 find_place: the division by OCD id or alias
     # 6 the substances
-    # 7 the town with its parent chain, and the counties it lies in
-    # 8 the published statuses of every layer, with "has an open flag" (EXISTS)
-    # 9 their sources (prefetch)
-    # 10 the newest status changes of the layers (history, with jurisdiction and substance)
-    # 11-12 the timelines: every published entry of the layers, and their sources
-    with django_assert_num_queries(12):
+    # 7 the counties the town lies in
+    # 8 the town and its counties with their parent chains
+    # 9 the published statuses of every layer, with their review state (subqueries)
+    # 10 their sources (through the link table)
+    # 11 the newest status changes of the layers (history, with jurisdiction and substance)
+    # 12-13 the timelines: every published entry of the layers, and their sources
+    with django_assert_num_queries(13):
         response = page(client, town, as_of="2026-06-01")
     assert response.status_code == 200
 
@@ -357,10 +358,10 @@ def test_zip_page_runs_the_same_number_of_queries(
     ZipCodeFactory(code="38804", state=mississippi, county=lee, place=tupelo)
     create_period_history(lee, kratom, periods=3, sources=2, status_changes=True)
     # 1-4 the dataset's last change, 5 the ZIP code with its state, county and place,
-    # 6 the substances, 7 the ZIP's state, county and place with their parent chains,
-    # 8 the statuses, 9 their sources, 10 the newest status changes of the layers,
-    # 11-12 the timelines' entries and their sources
-    with django_assert_num_queries(12):
+    # 6 the substances, 7 the counties of the ZIP's area with their land shares, 8 the ZIP's
+    # state, counties and place with their parent chains, 9 the statuses, 10 their sources,
+    # 11 the newest status changes of the layers, 12-13 the timelines' entries and sources
+    with django_assert_num_queries(13):
         assert page(client, tupelo, zip="38804").status_code == 200
 
 

@@ -86,6 +86,7 @@ def test_the_migrations_schedule_the_jobs_with_registered_tasks():
         ("legality.check_sources", "2", None, "{}"),
         ("legality.delete_unconfirmed_subscriptions", "3", None, "{}"),
         ("legality.flag_stale_entries", "3", None, "{}"),
+        ("legality.refresh_zip_table", None, 5, "{}"),
         ("legality.send_alerts", "3", None, '{"every_place": true}'),
         ("legality.send_alerts", None, 10, "{}"),
         ("legality.staleness_report", "6", None, "{}"),
@@ -94,3 +95,5 @@ def test_the_migrations_schedule_the_jobs_with_registered_tasks():
     assert set(scheduled) <= set(app.tasks)
     report = PeriodicTask.objects.get(task="legality.staleness_report")
     assert report.crontab.day_of_week == "1"  # weekly, on Mondays
+    zip_table = PeriodicTask.objects.get(task="legality.refresh_zip_table")
+    assert (zip_table.interval.every, zip_table.interval.period) == (5, "minutes")

@@ -1,0 +1,211 @@
+"""Bulk lookups: up to MAX_ITEMS ZIP codes, OCD ids or place names answered in one request.
+
+Shippers check a whole list of delivery ZIP codes at once. Each item gets its answer or its
+own error; one bad item never fails the others. The places are found as sets
+(`geography.find_places`) and resolved as a set (`resolution.resolve_many`), so the cost of a
+list of ZIP codes and OCD ids does not grow in queries with its length.
+"""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from legality.errors import TrackerError
+from legality.geography import AmbiguousPlace, PlaceMatch, UnknownPlace, find_places
+from legality.resolution import Answer, Result, Target, resolve_many
+
+MAX_ITEMS = 1000
+MAX_ITEM_LENGTH = 200  # longer than any place name, OCD id or ZIP+4
+
+# The columns of a bulk answer as CSV: one row per item and substance (one per failed item).
+CSV_COLUMNS = (
+    "query",
+    "ocd_id",
+    "place",
+    "zip_code",
+    "approximate",
+    "substance",
+    "status",
+    "strictest",
+    "varies",
+    "minimum_age",
+    "minimum_age_set_by",
+    "decided_by",
+    "due_for_rechecking",
+    "unverified",
+    "last_verified_at",
+    "as_of",
+    "error",
+)
+# Header names a CSV upload may use for the column to read; otherwise its first column is read.
+QUERY_HEADERS = ("query", "zip", "zip_code", "zipcode", "postal_code", "ocd_id", "place", "item")
+
+
+class TooManyItems(TrackerError):
+    """More than MAX_ITEMS items in one request (the API answers 413)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(
+            f"A bulk lookup takes at most {MAX_ITEMS:,} items; this one has {count:,}. "
+            "Split the list."
+        )
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """One item of a bulk lookup: its answer, or the error that is its answer."""
+
+    query: str
+    match: PlaceMatch | None = None
+    answer: Answer | None = None
+    error: TrackerError | None = None
+
+
+def lookup_many(
+    queries: Sequence[str], *, on: datetime.date, substances: Sequence[str] | None = None
+) -> list[BulkItem]:
+    """The answer on `on` for each query (ZIP code, OCD id or place name), in order.
+
+    Raises TooManyItems past MAX_ITEMS and UnknownSubstance for a substance we do not track;
+    every other problem (an unknown code, an ambiguous name, an empty or overlong item) is that
+    item's `error`. ZIP codes and OCD ids cost two queries for all of them, then resolving all
+    places five; each place name costs one or two more (see `find_places`).
+    """
+    if len(queries) > MAX_ITEMS:
+        raise TooManyItems(len(queries))
+    readable = [q for q in queries if q.strip() and len(q) <= MAX_ITEM_LENGTH]
+    matches = dict(zip(readable, find_places(readable), strict=True))
+    found = {q: m for q, m in matches.items() if isinstance(m, PlaceMatch)}
+    answers = resolve_many([Target.of(m) for m in found.values()], on=on, substances=substances)
+    answered = dict(zip(found, answers, strict=True))
+    items = []
+    for query in queries:
+        if query in answered:
+            items.append(BulkItem(query, found[query], answered[query]))
+        else:
+            items.append(BulkItem(query, error=matches.get(query) or _unreadable(query)))
+    return items
+
+
+def _unreadable(query: str) -> UnknownPlace:
+    if not query.strip():
+        return UnknownPlace(query, "The item is empty.")
+    return UnknownPlace(query[:40] + "…", f"An item has at most {MAX_ITEM_LENGTH} characters.")
+
+
+_ZIP_CODES_ONLY = re.compile(r"^[\d\s,;-]+$")
+
+
+def read_pasted_queries(text: str) -> list[str]:
+    """The queries of pasted text: one per line, and a line of only ZIP codes split at commas,
+    semicolons and spaces (a place name keeps its comma: "Tupelo, MS")."""
+    queries = []
+    for line in text.splitlines():
+        if _ZIP_CODES_ONLY.match(line):
+            queries += [part for part in re.split(r"[\s,;]+", line) if part]
+        elif line.strip():
+            queries.append(line.strip())
+    return queries
+
+
+def read_csv_queries(text: str) -> list[str]:
+    """The queries of an uploaded CSV: the column a header names (see QUERY_HEADERS), or the
+    first column of every row. Blank rows are skipped."""
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    if not rows:
+        return []
+    header = [cell.strip().lower() for cell in rows[0]]
+    column = next((header.index(name) for name in QUERY_HEADERS if name in header), None)
+    if column is None:
+        return [row[0].strip() for row in rows]
+    return [row[column].strip() if column < len(row) else "" for row in rows[1:]]
+
+
+def item_data(item: BulkItem) -> dict:
+    """An item as the API's JSON shows it (see BulkItemSerializer for the documented shape)."""
+    if item.error is not None:
+        return {"query": item.query, "error": error_data(item.error)}
+    answer, match = item.answer, item.match
+    return {
+        "query": item.query,
+        "place": {
+            "ocd_id": answer.place.ocd_id,
+            "name": answer.place.name,
+            "level": answer.place.level,
+        },
+        "matched_by": match.matched_by,
+        "zip_code": answer.zip_code,
+        "approximate": match.approximate,
+        "as_of": answer.as_of.isoformat(),
+        "results": [_result_data(result) for result in answer.results],
+    }
+
+
+def error_data(error: TrackerError) -> dict:
+    data: dict = {"detail": str(error)}
+    if isinstance(error, AmbiguousPlace):
+        data["matches"] = [
+            {"ocd_id": c.jurisdiction.ocd_id, "description": c.description} for c in error.described
+        ]
+    if isinstance(error, UnknownPlace) and error.suggestions:
+        data["suggestions"] = list(error.suggestions)
+    return data
+
+
+def _result_data(result: Result) -> dict:
+    setter = result.minimum_age_set_by
+    return {
+        "substance": result.substance.slug,
+        "status": result.status,
+        "strictest": result.strictest or result.status,
+        "varies": result.varies,
+        "minimum_age": result.minimum_age,
+        "minimum_age_set_by": setter.ocd_id if setter else None,
+        "decided_by": result.decided_by.ocd_id if result.decided_by else None,
+        "due_for_rechecking": result.stale,
+        "unverified": result.unverified,
+        "last_verified_at": result.last_verified_at and result.last_verified_at.isoformat(),
+    }
+
+
+def csv_rows(items: Iterable[BulkItem]) -> list[dict]:
+    """The items as CSV rows (CSV_COLUMNS): one per item and substance, one per failed item."""
+    rows = []
+    for item in items:
+        data = item_data(item)
+        if item.error is not None:
+            rows.append({"query": item.query, "error": data["error"]["detail"]})
+            continue
+        common = {
+            "query": item.query,
+            "ocd_id": data["place"]["ocd_id"],
+            "place": data["place"]["name"],
+            "zip_code": data["zip_code"] or "",
+            "approximate": data["approximate"],
+            "as_of": data["as_of"],
+        }
+        rows += [{**common, **result} for result in data["results"]]
+    return rows
+
+
+def write_csv(items: Iterable[BulkItem]) -> str:
+    """The items as a CSV document with a header row (CSV_COLUMNS)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    for row in csv_rows(items):
+        writer.writerow({k: "" if v is None else _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    # A cell a spreadsheet would run as a formula is quoted (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
