@@ -4,6 +4,7 @@ from django.urls import path
 
 from legality import alert_views, bulk_views, exports, feeds, views
 from legality.caching import cached_public_view
+from legality.maps import views as map_views
 
 app_name = "legality"
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("check/", bulk_views.bulk_check, name="bulk-check"),
     path("changes/", cached_public_view(views.changes), name="changes"),
     path("about/data/", cached_public_view(views.about_data), name="about-data"),
+    path("map/", cached_public_view(map_views.us_map), name="us-map"),
+    path("map/world/", cached_public_view(map_views.world_map), name="world-map"),
+    path("map/us/<str:postal_code>/", cached_public_view(map_views.state_map), name="state-map"),
     path("changes/feed/", cached_public_view(feeds.ChangesFeed()), name="changes-feed"),
     # The feed first: an OCD id is a path, and "<ocd_id>/feed" would otherwise read as an id.
     path(

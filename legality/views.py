@@ -35,6 +35,7 @@ from legality.geography import (
     find_place,
 )
 from legality.input_limits import MAX_QUERY_LENGTH, validate_place_query
+from legality.maps.rendering import render_us_map
 from legality.models import Jurisdiction, PlaceKind, Substance
 from legality.overview import GlanceRow, overview, place_overview
 from legality.resolution import (
@@ -50,6 +51,7 @@ from legality.resolution import (
     UnknownSubstance,
     resolve,
 )
+from legality.timelines import place_timelines
 from legality.wording import (
     STATUS_WORDS,
     STATUSES,
@@ -183,6 +185,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
             "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
             "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
+            "us_map": render_us_map(substance=KRATOM, on=glance.as_of, table_open=False),
         },
     )
 
@@ -248,6 +251,7 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             "also": form.cleaned_data["also"],
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
             "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
+            "timelines": place_timelines(answer, today=today),
         },
     )
 

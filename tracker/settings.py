@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
 PUBLIC_MAX_AGE_SECONDS = env.int("PUBLIC_MAX_AGE_SECONDS", default=300)
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 DATASET_VERSION_SECONDS = env.int("DATASET_VERSION_SECONDS", default=30)
+# Rendered maps are kept under the dataset version, so a long life never shows old data.
+MAP_CACHE_SECONDS = env.int("MAP_CACHE_SECONDS", default=24 * 3600)
 
 LOGIN_URL = "admin:login"
 

@@ -9,7 +9,7 @@ of that name in its state (or, failing that, its county) exists.
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -111,23 +111,17 @@ def build_lookups(
         places_by_official_name[(place.parent_ocd_id or "", place.official_name)].append(
             place.ocd_id
         )
-    fips_by_county_name: dict[tuple[str, str], str] = {}
-    independent_cities: dict[str, str] = {}
-    for postal_code, state_id in state_by_postal_code.items():
-        state = us.states.lookup(postal_code, field="abbr")
-        for county in (state.counties or []) if state else []:
-            fips_by_county_name[(postal_code, name_key(county.name))] = county.fips
-            fips = FIPS_VINTAGE.get(county.fips, county.fips)
-            # A county-equivalent OCD lacks is an independent city (Richmond city, Carson City):
-            # OCD keeps it as a place whose Census name is the county's name.
-            same_name = places_by_official_name.get((state_id, county.name), [])
-            if fips not in county_by_fips and len(same_name) == 1:
-                independent_cities[county.fips] = same_name[0]
+    fips_by_county_name = {
+        (postal_code, name_key(county.name)): county.fips
+        for postal_code, county in _us_counties(state_by_postal_code)
+    }
     return UsLookups(
         state_by_postal_code=state_by_postal_code,
         county_by_fips=county_by_fips,
         fips_by_county_name=fips_by_county_name,
-        independent_cities=independent_cities,
+        independent_cities=find_independent_cities(
+            state_by_postal_code, set(county_by_fips), places_by_official_name
+        ),
         county_by_name=county_by_name,
         states_with_counties=frozenset(state for state, _ in county_by_name),
         places_by_name={key: tuple(ids) for key, ids in places_by_name.items()},
@@ -135,6 +129,46 @@ def build_lookups(
         census_counties={place: frozenset(counties) for place, counties in census_counties.items()},
         incorporated=frozenset(p.ocd_id for p in places if p.is_incorporated),
     )
+
+
+def _us_counties(state_by_postal_code: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
+    """(postal code, county) for every county-equivalent the `us` package lists in the states."""
+    for postal_code in state_by_postal_code:
+        state = us.states.lookup(postal_code, field="abbr")
+        for county in (state.counties or []) if state else []:
+            yield postal_code, county
+
+
+def independent_city_names(
+    state_by_postal_code: Mapping[str, str], county_fips_known: Container[str]
+) -> dict[str, tuple[str, str]]:
+    """County-equivalents with no OCD county, by current FIPS code: (state OCD id, Census name).
+
+    Those are independent cities (Richmond city, Baltimore city, Carson City) and DC. A code
+    that changed since the OCD vintage (FIPS_VINTAGE) is looked up under its older code.
+    """
+    return {
+        county.fips: (state_by_postal_code[postal_code], county.name)
+        for postal_code, county in _us_counties(state_by_postal_code)
+        if FIPS_VINTAGE.get(county.fips, county.fips) not in county_fips_known
+    }
+
+
+def find_independent_cities(
+    state_by_postal_code: Mapping[str, str],
+    county_fips_known: Container[str],
+    places_by_official_name: Mapping[tuple[str, str], Sequence[str]],
+) -> dict[str, str]:
+    """'51760' -> the OCD id of Richmond city: the county-equivalents OCD has no county for.
+
+    OCD keeps an independent city as a place whose Census name is the county's name; a name
+    that fits no place, or several, is left out.
+    """
+    found = {}
+    for fips, key in independent_city_names(state_by_postal_code, county_fips_known).items():
+        if len(same_name := places_by_official_name.get(key, ())) == 1:
+            found[fips] = same_name[0]
+    return found
 
 
 def county_fips(postal_code: str, county_name: str, lookups: UsLookups) -> str | None:

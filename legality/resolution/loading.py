@@ -304,16 +304,20 @@ ENTRY_FIELDS = (
 
 
 def load_entries(
-    jurisdiction_ids: Iterable[int], substances: Iterable[str]
+    jurisdiction_ids: Iterable[int] | None, substances: Iterable[str] | None
 ) -> dict[int, tuple[Entry, ...]]:
     """Every published entry of `substances` (slugs) in the jurisdictions, with its sources, by
-    jurisdiction id. Two queries (one when there is no entry)."""
+    jurisdiction id; None for either means all of them (the maps read every entry). Two queries
+    (one when there is no entry)."""
+    statuses = LegalStatus.objects.published()
+    if jurisdiction_ids is not None:
+        statuses = statuses.filter(jurisdiction_id__in=set(jurisdiction_ids))
+    if substances is not None:
+        statuses = statuses.filter(substance__slug__in=list(substances))
     # Query: every published period of the layers (history included, for `upcoming`), with the
     # substance's slug joined and its review state as subqueries.
     rows = list(
-        LegalStatus.objects.published()
-        .filter(jurisdiction_id__in=set(jurisdiction_ids), substance__slug__in=list(substances))
-        .with_review_state()
+        statuses.with_review_state()
         .order_by("jurisdiction_id", "effective_from", "id")
         .values_list(*ENTRY_FIELDS)
     )

@@ -1,0 +1,167 @@
+"""A place's law over time: per substance, a dated band for each layer (country, state, county,
+place), for the jurisdiction page's timelines.
+
+Each band is cut at the days the layer's entries start, end or are first attested, and each piece
+says what resolution says of that layer then (`resolve_layers` on that layer alone, as it applies
+to the place): its status, or "not yet attested" for a restrictive entry whose start is unknown,
+or "does not apply here" for a county entry limited to unincorporated areas. Pieces with no entry
+are gaps. Two queries: the layers' published entries and their sources.
+"""
+
+import datetime
+from dataclasses import dataclass, replace
+
+from legality.dates import format_date, last_day_in_force
+from legality.resolution import (
+    Answer,
+    Enclosure,
+    Entry,
+    JurisdictionRef,
+    SubstanceRef,
+    resolve_layers,
+)
+from legality.resolution.loading import load_entries
+
+SHOWN_AFTER_TODAY = datetime.timedelta(days=366)  # the axis runs a year past today, at least
+SHOWN_BEFORE_TODAY_YEARS = 5  # and starts five years before today, at least
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of one layer's band: [start, end) with what the layer says then."""
+
+    entry_id: int
+    start: datetime.date  # the axis start for a piece that runs from before every known date
+    end: datetime.date | None  # None: until further notice
+    status: str
+    minimum_age: int | None
+    standing: str  # a Standing value
+    start_words: str  # "1 July 2025", "February 2026", or "" (from before the axis)
+    is_start_unknown: bool  # the entry's start is not known (drawn from the axis start)
+    x: float = 0  # position and width on a 0-1000 axis, for the template's SVG
+    width: float = 0
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        return last_day_in_force(self.end)
+
+
+@dataclass(frozen=True)
+class Band:
+    jurisdiction: JurisdictionRef
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    substance: SubstanceRef
+    start: datetime.date  # the axis
+    end: datetime.date
+    today: datetime.date
+    today_x: float
+    bands: tuple[Band, ...]  # broadest layer first, as the answer lists them
+
+
+def place_timelines(answer: Answer, *, today: datetime.date) -> tuple[Timeline, ...]:
+    """The timelines of the answer's place for each of its substances, with `today` marked.
+
+    The layers are the answer's own (the place, the counties it lies in, its state and
+    country). The axis runs from the earliest known day (or five years before today) to a year
+    past today or past the last dated change, whichever is later.
+    """
+    layers = [layer.jurisdiction for layer in answer.results[0].layers] if answer.results else []
+    # Queries: the layers' published entries (every substance) and their sources.
+    entries = load_entries([j.id for j in layers], None)
+    return tuple(
+        _timeline(answer.place, layers, entries, result.substance, today=today)
+        for result in answer.results
+    )
+
+
+def _timeline(
+    place: JurisdictionRef,
+    layers: list[JurisdictionRef],
+    entries: dict[int, list[Entry]],
+    substance: SubstanceRef,
+    *,
+    today: datetime.date,
+) -> Timeline:
+    cuts = {j.id: _cut_days(entries.get(j.id, ())) for j in layers}
+    known = sorted({day for days in cuts.values() for day in days})
+    start = min(known[0] if known else today, _years_before(today, SHOWN_BEFORE_TODAY_YEARS))
+    start = start.replace(month=1, day=1)
+    end = max(today + SHOWN_AFTER_TODAY, (known[-1] if known else today) + SHOWN_AFTER_TODAY)
+    end = datetime.date(end.year + 1, 1, 1)
+    bands = tuple(
+        Band(
+            j,
+            _pieces(
+                place, Enclosure(j, tuple(entries.get(j.id, ()))), substance, cuts[j.id], start, end
+            ),
+        )
+        for j in layers
+    )
+    return Timeline(substance, start, end, today, _x(today, start, end), bands)
+
+
+def _cut_days(entries: list[Entry]) -> set[datetime.date]:
+    """The days a layer's answer can change: entry starts, ends and first evidence."""
+    days: set[datetime.date] = set()
+    for entry in entries:
+        days.update(day for day in (entry.start, entry.effective_until) if day is not None)
+        if entry.effective_from is None and entry.known_by is not None:
+            days.add(entry.known_by[0])
+    return days
+
+
+def _pieces(
+    place: JurisdictionRef,
+    enclosure: Enclosure,
+    substance: SubstanceRef,
+    cuts: set[datetime.date],
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[Piece, ...]:
+    precisions = {e.start: e.effective_from_precision for e in enclosure.entries if e.start}
+    days = [start, *sorted(day for day in cuts if start < day < end)]
+    pieces: list[Piece] = []
+    for day, next_day in zip(days, [*days[1:], None], strict=True):
+        layer = resolve_layers(place, [enclosure], on=day, substances=[substance])
+        layer = layer.results[0].layers[0]
+        if layer.entry is None:
+            continue
+        piece = Piece(
+            entry_id=layer.entry.id,
+            start=day,
+            end=next_day,
+            status=layer.status or "",
+            minimum_age=layer.minimum_age,
+            standing=layer.standing,
+            start_words="" if day == start else format_date(day, precisions.get(day, "day")),
+            is_start_unknown=layer.entry.effective_from is None,
+        )
+        if pieces and pieces[-1].end == day and _same(pieces[-1], piece):
+            pieces[-1] = replace(pieces[-1], end=next_day)
+        else:
+            pieces.append(piece)
+    return tuple(_placed(piece, start, end) for piece in pieces)
+
+
+def _same(piece: Piece, other: Piece) -> bool:
+    # The same entry saying the same thing: one piece. Two entries stay two (a re-enactment).
+    fields = ("entry_id", "status", "minimum_age", "standing")
+    return all(getattr(piece, name) == getattr(other, name) for name in fields)
+
+
+def _placed(piece: Piece, start: datetime.date, end: datetime.date) -> Piece:
+    left = _x(piece.start, start, end)
+    right = _x(piece.end or end, start, end)
+    return replace(piece, x=left, width=round(right - left, 1))
+
+
+def _x(day: datetime.date, start: datetime.date, end: datetime.date) -> float:
+    return round(1000 * (day - start).days / (end - start).days, 1)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    return day.replace(year=day.year - years, day=min(day.day, 28))
