@@ -480,6 +480,7 @@ class BulkLookupSerializer(serializers.Serializer):
     items = serializers.ListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         allow_empty=False,
+        min_length=1,  # the schema says minItems: 1, as allow_empty=False enforces
         help_text="Up to 1,000 ZIP codes, OCD ids or place names. A bare JSON list is read as "
         "items; a CSV upload (text/csv body, or a file in the multipart field `file`) is read "
         "from its column named query, zip, zip_code or ocd_id, else its first column.",
