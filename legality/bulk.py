@@ -44,6 +44,12 @@ CSV_COLUMNS = (
 QUERY_HEADERS = ("query", "zip", "zip_code", "zipcode", "postal_code", "ocd_id", "place", "item")
 
 
+class UnreadableCSV(TrackerError):
+    """An upload that is not CSV text (a NUL byte, a binary file)."""
+
+    default_message = "The upload is not a CSV text file: save it as CSV (UTF-8) and try again."
+
+
 class TooManyItems(TrackerError):
     """More than MAX_ITEMS items in one request (the API answers 413)."""
 
@@ -114,8 +120,12 @@ def read_pasted_queries(text: str) -> list[str]:
 
 def read_csv_queries(text: str) -> list[str]:
     """The queries of an uploaded CSV: the column a header names (see QUERY_HEADERS), or the
-    first column of every row. Blank rows are skipped."""
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    first column of every row. Blank rows are skipped. Raises UnreadableCSV for what the csv
+    module cannot read (a binary file)."""
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    except csv.Error:
+        raise UnreadableCSV() from None
     if not rows:
         return []
     header = [cell.strip().lower() for cell in rows[0]]

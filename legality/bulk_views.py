@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from legality.bulk import (
     MAX_ITEMS,
     TooManyItems,
+    UnreadableCSV,
     lookup_many,
     read_csv_queries,
     read_pasted_queries,
@@ -57,7 +58,10 @@ class BulkCheckForm(forms.Form):
             if upload.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError("The file is larger than 1 MB.")
             text = upload.read().decode("utf-8-sig", errors="replace")
-            data["queries"] = read_csv_queries(text)
+            try:
+                data["queries"] = read_csv_queries(text)
+            except UnreadableCSV as error:
+                raise forms.ValidationError(str(error)) from None
             # The table's download button posts the list again, from the text box.
             self.data = self.data.copy()
             self.data["items"] = "\n".join(data["queries"])

@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from legality.bulk import (
     TooManyItems,
+    UnreadableCSV,
     item_data,
     lookup_many,
     read_csv_queries,
@@ -213,11 +214,23 @@ def _answer_errors_in_json(request: Request) -> None:
 def _bad_input(errors: dict) -> dict:
     """One sentence for `detail` (the first message of each field), and every message."""
     messages = [
-        message if field == "non_field_errors" else f"{field}: {message}"
+        _first_message(field_errors)
+        if field == "non_field_errors"
+        else f"{field}: {_first_message(field_errors)}"
         for field, field_errors in errors.items()
-        for message in field_errors[:1]
     ]
     return {"detail": " ".join(messages), "errors": errors}
+
+
+def _first_message(errors) -> str:
+    """The first message of a field's errors: a list, or (a list's items, a nested serializer)
+    a dict of them by index or name, which says where ("0: Not a valid string.")."""
+    if isinstance(errors, dict):
+        key, inner = next(iter(errors.items()))
+        return f"{key}: {_first_message(inner)}"
+    if isinstance(errors, list | tuple):
+        return _first_message(errors[0]) if errors else ""
+    return str(errors)
 
 
 class CSVTextParser(BaseParser):
@@ -274,6 +287,9 @@ class BulkLookupView(APIView):
     renderer_classes = [JSONRenderer, BulkCSVRenderer]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "bulk_lookup"
+    # No OPTIONS description: the schema documents the endpoint, and DRF's metadata is a dict
+    # the CSV renderer cannot write (OPTIONS answers 405).
+    metadata_class = None
 
     def perform_content_negotiation(self, request: Request, force: bool = False):
         # CSV in gives CSV out, whatever the client accepts.
@@ -321,13 +337,16 @@ def _bulk_body(request: Request) -> dict | Response:
         data = request.data
     except ParseError as error:
         return Response({"detail": f"The body is not valid: {error.detail}"}, status=400)
-    if isinstance(data, str):  # text/csv
-        return {**options, "items": read_csv_queries(data)}
+    try:
+        if isinstance(data, str):  # text/csv
+            return {**options, "items": read_csv_queries(data)}
+        if "file" in request.FILES:
+            text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+            return {**options, **_form_options(data), "items": read_csv_queries(text)}
+    except UnreadableCSV as error:
+        return Response({"detail": str(error)}, status=400)
     if isinstance(data, list):
         return {**options, "items": data}
-    if "file" in request.FILES:
-        text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
-        return {**options, **_form_options(data), "items": read_csv_queries(text)}
     if _is_csv_upload(request):
         return Response({"detail": "Upload the CSV in the multipart field `file`."}, status=400)
     return {**options, **data}

@@ -214,3 +214,25 @@ def test_the_bulk_lookup_has_its_own_throttle(client, settings, zip_38801):
     finally:
         ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert statuses == [200, 200, 429]
+
+
+def test_a_binary_upload_answers_400_with_a_reason(client, kratom):
+    # Found by the schema fuzz: a PNG in the multipart `file` field was a 500.
+    png = SimpleUploadedFile("file.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "image/png")
+
+    response = client.post(URL, {"file": png})
+
+    assert response.status_code == 400
+    assert "not a CSV text file" in response.content.decode()  # CSV in, CSV out
+
+
+def test_an_item_that_is_not_text_answers_400_naming_it(client, kratom):
+    # Found by the schema fuzz: {"items": [{}]} was a 500 while wording the error.
+    response = post(client, {"items": [{}]})
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "items: 0: Not a valid string."
+
+
+def test_options_is_not_described(client, kratom):
+    assert client.options(URL, {"format": "csv"}).status_code == 405
