@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, TruncDate
 
-from legality.models import Jurisdiction, LegalStatus, PlaceCounty, PlaceKind, ReviewFlag
+from legality.models import JobRun, Jurisdiction, LegalStatus, PlaceCounty, PlaceKind, ReviewFlag
 from legality.staleness import DayNumber, current_review_policy, overdue_entries
 
 WEEKS = 8
@@ -75,13 +75,14 @@ class Dashboard:
     ages: tuple[VerificationAges, ...]
     most_overdue: tuple[LegalStatus, ...]  # annotated with days_overdue
     overdue_total: int
+    last_runs: tuple[JobRun, ...] = ()  # the newest run of each job, by job name
     ordering: str = ORDERING
 
 
 def curators_dashboard(*, today: datetime.date, weeks: int = WEEKS) -> Dashboard:
-    """The dashboard on `today`. Five queries however many flags and entries there are: flags by
-    reason and week, entries by status and verification age, the review policy, the overdue
-    entries most overdue first, and their count.
+    """The dashboard on `today`. Six queries however many flags, entries and job runs there are:
+    flags by reason and week, entries by status and verification age, the review policy, the
+    overdue entries most overdue first, their count, and the newest run of each job.
     """
     week_ends = tuple(today - datetime.timedelta(days=7 * n) for n in reversed(range(weeks)))
     overdue = overdue_by_days(today=today)
@@ -94,6 +95,8 @@ def curators_dashboard(*, today: datetime.date, weeks: int = WEEKS) -> Dashboard
         most_overdue=tuple(overdue[:MOST_OVERDUE]),
         # Query: how many are overdue in all.
         overdue_total=overdue.count(),
+        # Query: the newest run of each job (JobRun, written by the tasks and the commands).
+        last_runs=tuple(JobRun.objects.latest_of_each_job()),
     )
 
 

@@ -1,7 +1,7 @@
 """What each run of a scheduled job did: written by the Celery tasks and the commands alike."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 
 class JobRunQuerySet(models.QuerySet):
@@ -10,6 +10,11 @@ class JobRunQuerySet(models.QuerySet):
 
     def succeeded(self) -> "JobRunQuerySet":
         return self.filter(outcome=JobRun.Outcome.SUCCESS)
+
+    def latest_of_each_job(self) -> "JobRunQuerySet":
+        """The newest run of each job, whatever its outcome, by job name."""
+        newest = JobRun.objects.filter(job=OuterRef("job")).order_by("-started_at", "-pk")
+        return self.filter(pk=Subquery(newest.values("pk")[:1])).order_by("job")
 
 
 class JobRun(models.Model):

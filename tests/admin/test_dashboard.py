@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from legality.dashboard import curators_dashboard
-from legality.models import LegalStatus, PlaceKind, ReviewFlag
+from legality.models import JobRun, LegalStatus, PlaceKind, ReviewFlag
 from tests.factories import LegalStatusFactory, ReviewFlagFactory, StateFactory
 from tests.geo_factories import (
     NamedCountryFactory,
@@ -162,8 +163,32 @@ def test_the_dashboard_takes_the_same_queries_for_any_backlog(
         ReviewFlagFactory(legal_status=entry, reason=Reason.OVERDUE)
     # 1 the session, 2 the user, 3 the user's own permissions, 4 their groups' permissions,
     # 5 flags by reason and week, 6 entries by status and verification age, 7 the review
-    # policy, 8 the most overdue entries with jurisdiction and substance, 9 how many are overdue
-    with django_assert_num_queries(9):
+    # policy, 8 the most overdue entries with jurisdiction and substance, 9 how many are overdue,
+    # 10 the newest run of each job
+    with django_assert_num_queries(10):
         response = curator_client.get(URL)
     assert response.status_code == 200
     assert f"of {entries} overdue" in response.content.decode()
+
+
+def test_the_dashboard_shows_the_newest_run_of_each_job(curator_client):
+    now = timezone.now()
+    for job, outcome, minutes_ago in [
+        ("flag_stale_entries", "failed", 90),
+        ("flag_stale_entries", "success", 30),
+        ("staleness_report", "skipped", 10),
+    ]:
+        JobRun.objects.create(
+            job=job,
+            trigger="task",
+            started_at=now - timedelta(minutes=minutes_ago),
+            finished_at=now - timedelta(minutes=minutes_ago - 1),
+            duration=timedelta(minutes=1),
+            outcome=outcome,
+        )
+
+    response = curator_client.get(URL)
+
+    runs = [(run.job, run.outcome) for run in response.context["dashboard"].last_runs]
+    assert runs == [("flag_stale_entries", "success"), ("staleness_report", "skipped")]
+    assert "Skipped: another run held the lock" in response.content.decode()
