@@ -99,6 +99,12 @@ def shipped_site(tmp_path_factory) -> Iterator[ShippedSite]:
         "SITE_URL": f"http://127.0.0.1:{port}",
         # A curator's edit shows on the next public request, as the journeys check.
         "DATASET_VERSION_SECONDS": "0",
+        # Plain HTTP on loopback: production's HTTPS defaults (redirect, HSTS, secure cookies)
+        # would send the browser to an https:// port nobody serves.
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
     }
     environment.pop("CACHE_URL", None)
     site = ShippedSite(f"http://127.0.0.1:{port}", "curator", "", environment)
