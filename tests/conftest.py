@@ -107,6 +107,8 @@ def overlap_committed_before_the_insert(kratom):
 @pytest.fixture
 def unreachable_broker():
     """Point the Celery app at a broker that refuses connections, for this test only."""
+    from kombu import pools
+
     from tracker.celery import app
 
     saved = app.conf.broker_url, app.conf.broker_write_url
@@ -114,6 +116,10 @@ def unreachable_broker():
     def switch(url: str | None, write_url: str | None) -> None:
         app.pool.force_close_all()
         app._pool = None  # the producer pool holds connections made with the old URL
+        # kombu keeps producer pools per connection, globally: drop them too, or a later test's
+        # send_task acquires from the pool closed here ("Acquire on closed pool").
+        pools.reset()
+        app.amqp._producer_pool = None
         app.conf.broker_url, app.conf.broker_write_url = url, write_url
 
     nowhere = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
