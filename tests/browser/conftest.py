@@ -204,7 +204,20 @@ def page_at(chromium, shipped_site) -> Iterator[Callable]:
         page.on("console", on_console)
         page.on("pageerror", lambda error: record.console_errors.append(str(error)))
         page.on("request", on_request)
-        page.on("requestfailed", lambda request: record.failed_requests.append(request.url))
+        def on_request_failed(request) -> None:
+            # Chromium aborts what a page was still loading when the test moves on (a click
+            # that navigates); that is the test's doing, not the page's.
+            if request.failure != "net::ERR_ABORTED":
+                record.failed_requests.append(f"{request.url} ({request.failure})")
+
+        def on_response(response) -> None:
+            # A missing or broken stylesheet, script or image is a real failure even though
+            # the request itself "succeeded".
+            if urlsplit(response.url).path.startswith("/static/") and response.status >= 400:
+                record.failed_requests.append(f"{response.url} (HTTP {response.status})")
+
+        page.on("requestfailed", on_request_failed)
+        page.on("response", on_response)
         # Requests to another host never leave the machine; they are recorded above.
         context.route(
             lambda url: urlsplit(url).netloc != host and urlsplit(url).scheme != "data",
