@@ -212,7 +212,10 @@ def _write_names(rows: Sequence[AlternateNameRow], ids: dict[str, int], batch_si
     existing = set(JurisdictionName.objects.values_list("jurisdiction_id", "search_name"))
     new = [
         JurisdictionName(
-            jurisdiction_id=ids[row.ocd_id], name=row.name, search_name=row.search_name
+            jurisdiction_id=ids[row.ocd_id],
+            name=row.name,
+            search_name=row.search_name,
+            population=row.population,
         )
         for row in rows
         if (ids[row.ocd_id], row.search_name) not in existing

@@ -9,7 +9,7 @@ one name raise AmbiguousPlace with the candidates, largest first, described in w
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
@@ -55,6 +55,7 @@ class Candidate:
     county: str = ""  # the county holding most of its people, for a US place
     state: str = ""  # its state or first-level division, for places and counties
     population: int | None = None
+    city: str = ""  # a city abroad: its name (the jurisdiction is the division it lies in)
 
 
 class AmbiguousPlace(TrackerError):
@@ -71,6 +72,15 @@ class AmbiguousPlace(TrackerError):
         names = "; ".join(c.description for c in self.described[:5])
         more = f"; and {len(self.described) - 5} more" if len(self.described) > 5 else ""
         super().__init__(f"“{query.strip()}” matches several places: {names}{more}.")
+
+
+@dataclass(frozen=True)
+class WorldCity:
+    """A city abroad (GeoNames, 15,000+ people) that a query named: not a jurisdiction of its
+    own, it leads to the first-level division or country it lies in."""
+
+    name: str
+    population: int
 
 
 class MatchedBy:
@@ -98,6 +108,7 @@ class PlaceMatch:
     matched_by: str
     zip_code: ZipCode | None = None
     alternatives: tuple[Jurisdiction, ...] = field(default=())
+    city: WorldCity | None = None  # the city abroad a name meant; `jurisdiction` holds it
 
     @property
     def approximate(self) -> bool:
@@ -168,17 +179,23 @@ class _Row:
 
     jurisdiction: Jurisdiction
     names: set[str] = field(default_factory=set)  # its own search name and alternate names
+    city: WorldCity | None = None  # the largest city abroad of the query's name lying in it
+    city_key: str = ""  # that city's search name
 
     def named(self, keys: Iterable[str]) -> bool:
         return not self.names.isdisjoint(keys)
 
 
-def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
+def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_Row]:
     """One query: every jurisdiction a key names (its own or an alternate name) or a code
-    codes, with its parent chain and the alternate name that matched."""
+    codes, with its parent chain, the alternate name that matched and the largest city abroad
+    lying in it that one of `city_keys` names."""
     named = JurisdictionName.objects.filter(search_name__in=keys)
+    cities = JurisdictionName.objects.filter(
+        search_name__in=city_keys, population__isnull=False, jurisdiction=OuterRef("pk")
+    ).order_by("-population")
     # Each condition is an indexed lookup on its own, so the database reads a few rows, never
-    # the whole table; the alternate name is looked up for those rows only.
+    # the whole table; the alternate names are looked up for those rows only.
     found = (
         Jurisdiction.objects.filter(
             Q(search_name__in=keys)
@@ -186,7 +203,14 @@ def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
             | Q(pk__in=named.values("jurisdiction_id"))
         )
         .annotate(
-            alternate=Subquery(named.filter(jurisdiction=OuterRef("pk")).values("search_name")[:1])
+            alternate=Subquery(
+                named.filter(jurisdiction=OuterRef("pk"), population__isnull=True).values(
+                    "search_name"
+                )[:1]
+            ),
+            city_key=Subquery(cities.values("search_name")[:1]),
+            city_name=Subquery(cities.values("name")[:1]),
+            city_population=Subquery(cities.values("population")[:1]),
         )
         .select_related("parent__parent__parent")
         .order_by()
@@ -194,7 +218,10 @@ def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
     rows: list[_Row] = []
     for jurisdiction in found:
         names = {jurisdiction.search_name} | ({jurisdiction.alternate} - {None})
-        rows.append(_Row(jurisdiction, names))
+        city = None
+        if jurisdiction.city_key is not None:
+            city = WorldCity(jurisdiction.city_name, jurisdiction.city_population)
+        rows.append(_Row(jurisdiction, names, city, jurisdiction.city_key or ""))
     return rows
 
 
@@ -205,7 +232,7 @@ def _find_name(query: str, text: str) -> PlaceMatch:
     keys = {key for reading in every for key in (*reading.name.keys, *reading.qualifiers)}
     codes = {code for reading in every for part in reading.qualifiers for code in _codes(part)}
     codes |= _codes(every[0].name.exact[0])
-    rows = _named_like(keys, codes)
+    rows = _named_like(keys, codes, {key for reading in every for key in reading.name.exact})
     unknown_qualifier = ""
     closest: tuple[str, set[int] | None] = (every[0].name.exact[0], None)
     for reading in every:
@@ -215,7 +242,7 @@ def _find_name(query: str, text: str) -> PlaceMatch:
             continue
         if enclosing and closest[1] is None:
             closest = (reading.name.exact[0], set.intersection(*enclosing))
-        inside = [row for row in rows if _within(row.jurisdiction, enclosing)]
+        inside = [row for row in rows if _within(row, enclosing)]
         if not reading.qualifiers and (match := _read_code(query, reading.name, inside)):
             return match
         if match := _pick(query, reading.name, inside):
@@ -239,8 +266,10 @@ def _states_or_countries(rows: list[_Row], part: str) -> set[int]:
     return {j.pk for j in (postal or found)}
 
 
-def _within(jurisdiction: Jurisdiction, enclosing: list[set[int]]) -> bool:
-    ancestors = {a.pk for a in _ancestors(jurisdiction)}
+def _within(row: _Row, enclosing: list[set[int]]) -> bool:
+    ancestors = {a.pk for a in _ancestors(row.jurisdiction)}
+    if row.city is not None:  # "London, England": the city lies in the division it leads to
+        ancestors.add(row.jurisdiction.pk)
     return all(ancestors & ids for ids in enclosing)
 
 
@@ -290,6 +319,8 @@ def _tier(row: _Row, name: NameForms) -> int | None:
             alternate = row.names - {j.search_name}
             return _MUNICIPAL if said_county or alternate else _COUNTY
         return _place_tier(j)
+    if _is_city_abroad(row, name):
+        return _MUNICIPAL  # ranked with the places of that name by its people, in _pick
     for said, kind in name.said:
         if row.named([said]) and _is_kind(j, kind):
             # After exact names: "Rockwell City" is Rockwell City, not the city of Rockwell.
@@ -325,20 +356,50 @@ def _is_kind(j: Jurisdiction, kind: str) -> bool:
     return bool(j.is_incorporated)
 
 
+def _is_city_abroad(row: _Row, name: NameForms) -> bool:
+    """The row was found only as the division a city abroad of this name lies in."""
+    return row.city is not None and row.city_key in name.exact and not row.named(name.exact)
+
+
 def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
-    """The place of the best tier if it is alone there; the other tiers are alternatives."""
-    tiers: dict[int, list[Jurisdiction]] = {}
+    """The place of the best tier if it is alone there; the other tiers are alternatives.
+
+    A city abroad counts among the municipalities of its name only where it has more people
+    than each of them ("London" is London, England first; "Boston" stays Boston, MA, with
+    Boston, England among the alternatives).
+    """
+    tiers: dict[int, list[_Row]] = {}
     for row in rows:
         if (tier := _tier(row, name)) is not None:
-            tiers.setdefault(tier, []).append(row.jurisdiction)
+            tiers.setdefault(tier, []).append(row)
     if not tiers:
         return None
     best = min(tiers)
-    winners = _one_per_census_place(tiers[best])
+    cities = {row.jurisdiction.pk: row.city for row in rows if _is_city_abroad(row, name)}
+    largest = max(
+        (
+            row.jurisdiction.population or 0
+            for row in tiers[best]
+            if row.jurisdiction.pk not in cities
+        ),
+        default=0,
+    )
+    smaller = [
+        row
+        for row in tiers[best]
+        if row.jurisdiction.pk in cities and cities[row.jurisdiction.pk].population <= largest
+    ]
+    if smaller:
+        tiers[best] = [row for row in tiers[best] if row not in smaller]
+        tiers[_SECOND_READING] = [*tiers.get(_SECOND_READING, []), *smaller]
+    winners = _one_per_census_place([row.jurisdiction for row in tiers[best]])
     if len(winners) > 1:
-        raise AmbiguousPlace(query, describe_candidates(winners))
-    others = _ordered(j for tier, found in sorted(tiers.items()) if tier != best for j in found)
-    return PlaceMatch(winners[0], _matched_by(query, winners[0]), alternatives=others)
+        raise AmbiguousPlace(query, describe_candidates(winners, cities=cities))
+    others = _ordered(
+        row.jurisdiction for tier, found in sorted(tiers.items()) if tier != best for row in found
+    )
+    city = cities.get(winners[0].pk)
+    return PlaceMatch(winners[0], _matched_by(query, winners[0]), alternatives=others, city=city)
 
 
 def _one_per_census_place(found: list[Jurisdiction]) -> list[Jurisdiction]:
@@ -383,15 +444,24 @@ _KIND_WORDS = {
 _OFFICIAL_KINDS = ("city", "town", "village", "borough", "township", "municipality", "plantation")
 
 
-def describe_candidates(found: Iterable[Jurisdiction]) -> list[Candidate]:
+def describe_candidates(
+    found: Iterable[Jurisdiction], *, cities: Mapping[int, WorldCity] | None = None
+) -> list[Candidate]:
     """Each jurisdiction in words, largest population first (one query: places' counties).
 
     "Springfield — city in Sangamon County, Illinois, 114,394 people"; "Sangamon County —
-    county in Illinois"; "Georgia — country".
+    county in Illinois"; "Georgia — country". `cities` (jurisdiction pk -> city abroad) are
+    the divisions a city's name found, described and ranked as the city: "London — city in
+    England, United Kingdom, 8,961,989 people".
     """
-    ordered = sorted(
-        found, key=lambda j: (_LEVEL_ORDER[j.level], -(j.population or 0), j.name, j.ocd_id)
-    )
+    cities = cities or {}
+
+    def rank(j: Jurisdiction) -> tuple[int, int, str, str]:
+        if city := cities.get(j.pk):
+            return (_LEVEL_ORDER[Jurisdiction.Level.PLACE], -city.population, city.name, j.ocd_id)
+        return (_LEVEL_ORDER[j.level], -(j.population or 0), j.name, j.ocd_id)
+
+    ordered = sorted(found, key=rank)
     places = [j.pk for j in ordered if j.level == Jurisdiction.Level.PLACE]
     # Query: the county holding most of each place's people.
     counties = dict(
@@ -401,7 +471,19 @@ def describe_candidates(found: Iterable[Jurisdiction]) -> list[Candidate]:
         if places
         else []
     )
-    return [_candidate(j, counties.get(j.pk, "")) for j in ordered]
+    return [
+        _city_candidate(j, cities[j.pk])
+        if j.pk in cities
+        else _candidate(j, counties.get(j.pk, ""))
+        for j in ordered
+    ]
+
+
+def _city_candidate(j: Jurisdiction, city: WorldCity) -> Candidate:
+    where = ", ".join(a.name for a in (j, *_ancestors(j)))
+    state = j.name if j.level == Jurisdiction.Level.STATE else ""
+    description = f"{city.name} — city in {where}, {city.population:,} people"
+    return Candidate(j, description, "city", "", state, city.population, city.name)
 
 
 def _candidate(j: Jurisdiction, county: str) -> Candidate:
