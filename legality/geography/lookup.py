@@ -5,11 +5,13 @@ optional state or country, typed as people type it ("Tupelo MS", "Springfield Il
 Louis, MO", "Sarasota County, Florida"). Rules a reader expects, and nothing more: a bare name
 or code of exactly one country or US state means it; a municipality beats a same-name township,
 unincorporated community or county unless the reader names the kind; several real places of
-one name raise AmbiguousPlace with the candidates, largest first, described in words.
+one name raise AmbiguousPlace with the candidates, largest first, described in words. A city
+abroad (GeoNames, 15,000+ people) is a name of the division or country it lies in, ranked
+among places of its name by its people ("London" is London, England first).
 """
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
@@ -19,17 +21,17 @@ from legality.models import (
     Jurisdiction,
     JurisdictionName,
     OcdAlias,
-    PlaceCounty,
     PlaceKind,
     ZipCode,
 )
 
+from .candidates import LEVEL_ORDER, Candidate, WorldCity, ancestors, describe_candidates
 from .naming import COUNTY_WORDS, Kind, NameForms, normalize_name, readings
 from .suggestions import suggest_names
 
 
 # Domain errors (TrackerError) kept beside the lookup that raises them: AmbiguousPlace words its
-# message from its candidates' descriptions (Candidate, below), which errors.py cannot import.
+# message from its candidates' descriptions (candidates.Candidate), which errors.py cannot import.
 class UnknownPlace(TrackerError):
     """Nothing matches the query (views answer 404). `suggestions`: close names, best first."""
 
@@ -40,22 +42,6 @@ class UnknownPlace(TrackerError):
         if self.suggestions:
             detail += f" Did you mean {' or '.join(f'“{s}”' for s in self.suggestions)}?"
         super().__init__(f"No place matches “{query.strip()}”.{detail}")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A place a query may mean, with the words that tell it from the others.
-
-    `description`: "Springfield — city in Sangamon County, Illinois, 114,394 people".
-    """
-
-    jurisdiction: Jurisdiction
-    description: str
-    kind: str  # "city", "township", "unincorporated community", "county", "state", ...
-    county: str = ""  # the county holding most of its people, for a US place
-    state: str = ""  # its state or first-level division, for places and counties
-    population: int | None = None
-    city: str = ""  # a city abroad: its name (the jurisdiction is the division it lies in)
 
 
 class AmbiguousPlace(TrackerError):
@@ -72,15 +58,6 @@ class AmbiguousPlace(TrackerError):
         names = "; ".join(c.description for c in self.described[:5])
         more = f"; and {len(self.described) - 5} more" if len(self.described) > 5 else ""
         super().__init__(f"“{query.strip()}” matches several places: {names}{more}.")
-
-
-@dataclass(frozen=True)
-class WorldCity:
-    """A city abroad (GeoNames, 15,000+ people) that a query named: not a jurisdiction of its
-    own, it leads to the first-level division or country it lies in."""
-
-    name: str
-    population: int
 
 
 class MatchedBy:
@@ -267,18 +244,10 @@ def _states_or_countries(rows: list[_Row], part: str) -> set[int]:
 
 
 def _within(row: _Row, enclosing: list[set[int]]) -> bool:
-    ancestors = {a.pk for a in _ancestors(row.jurisdiction)}
+    enclosing_ids = {a.pk for a in ancestors(row.jurisdiction)}
     if row.city is not None:  # "London, England": the city lies in the division it leads to
-        ancestors.add(row.jurisdiction.pk)
-    return all(ancestors & ids for ids in enclosing)
-
-
-def _ancestors(row: Jurisdiction) -> Iterable[Jurisdiction]:
-    # Loaded by select_related("parent__parent__parent"): a township, its county, state, country.
-    parent = row.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
+        enclosing_ids.add(row.jurisdiction.pk)
+    return all(enclosing_ids & ids for ids in enclosing)
 
 
 def _is_country_or_us_state(row: Jurisdiction) -> bool:
@@ -423,91 +392,7 @@ def _matched_by(query: str, row: Jurisdiction) -> str:
     )
 
 
-_LEVEL_ORDER = {level: rank for rank, level in enumerate(Jurisdiction.Level.values)}
-
-
 def _ordered(rows: Iterable[Jurisdiction]) -> tuple[Jurisdiction, ...]:
     """Broadest level first, then largest population, then by name."""
     unique = {row.pk: row for row in rows}.values()
-    return tuple(
-        sorted(unique, key=lambda r: (_LEVEL_ORDER[r.level], -(r.population or 0), r.name))
-    )
-
-
-# Words for candidates
-
-
-_KIND_WORDS = {
-    PlaceKind.CENSUS_DESIGNATED: "unincorporated community",
-    PlaceKind.FORMER: "former municipality",
-}
-_OFFICIAL_KINDS = ("city", "town", "village", "borough", "township", "municipality", "plantation")
-
-
-def describe_candidates(
-    found: Iterable[Jurisdiction], *, cities: Mapping[int, WorldCity] | None = None
-) -> list[Candidate]:
-    """Each jurisdiction in words, largest population first (one query: places' counties).
-
-    "Springfield — city in Sangamon County, Illinois, 114,394 people"; "Sangamon County —
-    county in Illinois"; "Georgia — country". `cities` (jurisdiction pk -> city abroad) are
-    the divisions a city's name found, described and ranked as the city: "London — city in
-    England, United Kingdom, 8,961,989 people".
-    """
-    cities = cities or {}
-
-    def rank(j: Jurisdiction) -> tuple[int, int, str, str]:
-        if city := cities.get(j.pk):
-            return (_LEVEL_ORDER[Jurisdiction.Level.PLACE], -city.population, city.name, j.ocd_id)
-        return (_LEVEL_ORDER[j.level], -(j.population or 0), j.name, j.ocd_id)
-
-    ordered = sorted(found, key=rank)
-    places = [j.pk for j in ordered if j.level == Jurisdiction.Level.PLACE]
-    # Query: the county holding most of each place's people.
-    counties = dict(
-        PlaceCounty.objects.filter(place_id__in=places, position=0).values_list(
-            "place_id", "county__name"
-        )
-        if places
-        else []
-    )
-    return [
-        _city_candidate(j, cities[j.pk])
-        if j.pk in cities
-        else _candidate(j, counties.get(j.pk, ""))
-        for j in ordered
-    ]
-
-
-def _city_candidate(j: Jurisdiction, city: WorldCity) -> Candidate:
-    where = ", ".join(a.name for a in (j, *_ancestors(j)))
-    state = j.name if j.level == Jurisdiction.Level.STATE else ""
-    description = f"{city.name} — city in {where}, {city.population:,} people"
-    return Candidate(j, description, "city", "", state, city.population, city.name)
-
-
-def _candidate(j: Jurisdiction, county: str) -> Candidate:
-    state = j.parent.name if j.parent is not None and j.level != "state" else ""
-    if j.level == Jurisdiction.Level.COUNTRY:
-        kind, where = "country", ""
-    elif j.level == Jurisdiction.Level.STATE:
-        country = j.parent.name if j.parent is not None else ""
-        kind = "state" if j.country_code == "US" else j.division_type.replace("_", " ")
-        where, state = f"of {country}", ""
-    elif j.level == Jurisdiction.Level.COUNTY:
-        kind, where = "county", f"in {state}"
-    else:
-        kind = _place_kind_words(j)
-        where = "in " + ", ".join(part for part in (county, state) if part)
-    people = f"{j.population:,} people" if j.population is not None else ""
-    words = ", ".join(part for part in (f"{kind} {where}".strip(), people) if part)
-    return Candidate(j, f"{j.name} — {words}", kind, county, state, j.population)
-
-
-def _place_kind_words(j: Jurisdiction) -> str:
-    if kind := _KIND_WORDS.get(j.place_kind):
-        return kind
-    last = j.official_name.rsplit(" ", 1)[-1].lower() if j.official_name else ""
-    if last in _OFFICIAL_KINDS:
-        return last
-    return "township" if j.place_kind == PlaceKind.COUNTY_SUBDIVISION else "place"
+    return tuple(sorted(unique, key=lambda r: (LEVEL_ORDER[r.level], -(r.population or 0), r.name)))

@@ -3,7 +3,14 @@
 import pytest
 
 from tests.factories import ZipCodeFactory
-from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
+from tests.geo_factories import (
+    JurisdictionNameFactory,
+    NamedCountryFactory,
+    NamedCountyFactory,
+    NamedPlaceFactory,
+    SubdivisionFactory,
+    UsStateFactory,
+)
 
 from .conftest import NOTICE, text
 
@@ -117,3 +124,19 @@ def test_a_typo_is_the_helpful_404_with_did_you_mean(client):
     assert response.status_code == 404
     assert "Did you mean: Springfield, Illinois" in text(response)
     assert 'href="/search/?q=Springfield%2C%20Illinois"' in response.content.decode()
+
+
+def test_a_city_abroad_opens_its_divisions_page_which_says_so(client, kratom):
+    germany = NamedCountryFactory(name="Germany", iso_code="DE")
+    bavaria = SubdivisionFactory(parent=germany, name="Bayern", iso_code="DE-BY")
+    JurisdictionNameFactory(jurisdiction=bavaria, name="Munich", population=1_505_005)
+
+    response = search(client, "Munich")
+
+    assert response["Location"] == f"/j/{bavaria.ocd_id}/?city=Munich&q=Munich"
+    page = text(client.get(response["Location"]))
+    assert "Munich is a city of 1,505,005 people in Bayern, Germany." in page
+    assert "this is the answer for Bayern" in page
+    # The page checks the city lies there rather than trusting its address.
+    other = text(client.get(f"/j/{bavaria.ocd_id}/", {"city": "Atlantis"}))
+    assert "Atlantis" not in other
