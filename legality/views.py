@@ -205,7 +205,9 @@ def search(request: HttpRequest) -> HttpResponse:
     except UnknownPlace as error:
         return not_found(request, str(error), query=query, suggestions=error.suggestions)
     if request.GET.get("all") and match.alternatives:
-        candidates = describe_candidates((match.jurisdiction, *match.alternatives))
+        candidates = describe_candidates(
+            (match.jurisdiction, *match.alternatives), cities=match.alternative_cities
+        )
         return _search_results(request, query, candidates, f"Places called “{query}”.")
     params = {"zip": match.zip_code.code} if match.zip_code is not None else {}
     if match.city is not None:

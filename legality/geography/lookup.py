@@ -10,8 +10,9 @@ abroad (GeoNames, 15,000+ people) is a name of the division or country it lies i
 among places of its name by its people ("London" is London, England first).
 """
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
@@ -86,6 +87,8 @@ class PlaceMatch:
     zip_code: ZipCode | None = None
     alternatives: tuple[Jurisdiction, ...] = field(default=())
     city: WorldCity | None = None  # the city abroad a name meant; `jurisdiction` holds it
+    # The cities abroad of the name among `alternatives` (jurisdiction pk -> city), for words.
+    alternative_cities: Mapping[int, WorldCity] = field(default_factory=dict)
 
     @property
     def approximate(self) -> bool:
@@ -345,18 +348,12 @@ def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
         return None
     best = min(tiers)
     cities = {row.jurisdiction.pk: row.city for row in rows if _is_city_abroad(row, name)}
-    largest = max(
-        (
-            row.jurisdiction.population or 0
-            for row in tiers[best]
-            if row.jurisdiction.pk not in cities
-        ),
-        default=0,
-    )
+    others_people = [
+        _people(r.jurisdiction) for r in tiers[best] if r.jurisdiction.pk not in cities
+    ]
+    largest = max(others_people, default=0)
     smaller = [
-        row
-        for row in tiers[best]
-        if row.jurisdiction.pk in cities and cities[row.jurisdiction.pk].population <= largest
+        r for r in tiers[best] if r.jurisdiction.pk in cities and r.city.population <= largest
     ]
     if smaller:
         tiers[best] = [row for row in tiers[best] if row not in smaller]
@@ -367,8 +364,21 @@ def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
     others = _ordered(
         row.jurisdiction for tier, found in sorted(tiers.items()) if tier != best for row in found
     )
-    city = cities.get(winners[0].pk)
-    return PlaceMatch(winners[0], _matched_by(query, winners[0]), alternatives=others, city=city)
+    return PlaceMatch(
+        winners[0],
+        _matched_by(query, winners[0]),
+        alternatives=others,
+        city=cities.get(winners[0].pk),
+        alternative_cities={j.pk: cities[j.pk] for j in others if j.pk in cities},
+    )
+
+
+def _people(j: Jurisdiction) -> float:
+    """A place's people, to rank it against a city abroad: a US place or county whose count we
+    lack ranks above every city abroad (San Francisco is a county here), one abroad below."""
+    if j.population is not None:
+        return j.population
+    return math.inf if j.country_code == "US" else 0
 
 
 def _one_per_census_place(found: list[Jurisdiction]) -> list[Jurisdiction]:

@@ -140,3 +140,16 @@ def test_a_city_abroad_opens_its_divisions_page_which_says_so(client, kratom):
     # The page checks the city lies there rather than trusting its address.
     other = text(client.get(f"/j/{bavaria.ocd_id}/", {"city": "Atlantis"}))
     assert "Atlantis" not in other
+
+
+def test_every_reading_of_a_name_words_a_city_abroad_as_the_city(client, kratom):
+    massachusetts = UsStateFactory(name="Massachusetts", postal_code="MA")
+    boston = NamedPlaceFactory(parent=massachusetts, name="Boston", population=675_647)
+    uk = NamedCountryFactory(name="United Kingdom", iso_code="GB")
+    england = SubdivisionFactory(parent=uk, name="England", iso_code="GB-ENG")
+    JurisdictionNameFactory(jurisdiction=england, name="Boston", population=41_340)
+
+    response = search(client, "Boston")
+    assert response["Location"] == f"/j/{boston.ocd_id}/?also=Boston"
+    every = text(search(client, "Boston", all="1"))
+    assert "Boston — city in England, United Kingdom, 41,340 people" in every

@@ -18,6 +18,7 @@ from legality.geography.lookup import WorldCity
 from tests.geo_factories import (
     JurisdictionNameFactory,
     NamedCountryFactory,
+    NamedCountyFactory,
     NamedPlaceFactory,
     SubdivisionFactory,
     UsStateFactory,
@@ -97,6 +98,32 @@ def test_a_city_leads_to_its_division_where_admin1_maps_else_to_its_country():
         "country (admin1 does not map)": 1,
         "left out (a country ISO 3166-1 lacks)": 1,
     }
+
+
+def test_a_city_whose_admin1_does_not_map_goes_to_the_one_division_of_its_name():
+    serbia = JurisdictionRow(
+        "ocd-division/country:rs", "Serbia", Level.COUNTRY, "country", "RS", None
+    )
+    beograd = JurisdictionRow(
+        "ocd-division/country:rs/city:00", "Beograd", Level.STATE, "city", "RS", serbia.ocd_id
+    )
+    cities = [
+        city("Belgrade", "99", 1_273_651, country="RS"),
+        city("Nis", "99", 250_000, country="RS"),
+    ]
+
+    rows, outcomes = world_city_names(
+        cities,
+        [serbia, beograd],
+        taken=set(),
+        division_names=[AlternateNameRow(beograd.ocd_id, "Belgrade")],
+    )
+
+    assert [(row.ocd_id, row.name) for row in rows] == [
+        (beograd.ocd_id, "Belgrade"),
+        (serbia.ocd_id, "Nis"),
+    ]
+    assert outcomes["first-level division of its name (admin1 does not map)"] == 1
 
 
 def test_a_large_citys_other_names_count_only_where_nothing_else_has_them():
@@ -252,3 +279,15 @@ def test_a_world_name_lookup_is_one_query_two_when_ambiguous(
             find_place(query)
         except AmbiguousPlace:
             assert query == "London"
+
+
+def test_a_us_division_whose_people_are_not_counted_keeps_its_name(england):
+    california = UsStateFactory(name="California", postal_code="CA")
+    county = NamedCountyFactory(parent=california, name="San Francisco County", population=None)
+    JurisdictionNameFactory(jurisdiction=county, name="San Francisco")  # a city-county
+    city_name(england, "San Francisco", 79_718)
+
+    match = find_place("San Francisco")
+
+    assert (match.jurisdiction, match.alternatives) == (county, (england,))
+    assert match.alternative_cities == {england.pk: WorldCity("San Francisco", 79_718)}
