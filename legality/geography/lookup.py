@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Length
 
 from legality.errors import TrackerError
 from legality.models import (
@@ -171,9 +172,11 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
     codes, with its parent chain, the alternate name that matched and the largest city abroad
     lying in it that one of `city_keys` names."""
     named = JurisdictionName.objects.filter(search_name__in=keys)
+    # The longest name first: the most literal reading is tried first ("Sadr City", not the
+    # city "Sadr" read in a place called "City"); of one name, the largest city.
     cities = JurisdictionName.objects.filter(
         search_name__in=city_keys, population__isnull=False, jurisdiction=OuterRef("pk")
-    ).order_by("-population")
+    ).order_by(Length("search_name").desc(), "-population")
     # Each condition is an indexed lookup on its own, so the database reads a few rows, never
     # the whole table; the alternate names are looked up for those rows only.
     found = (
@@ -248,7 +251,9 @@ def _states_or_countries(rows: list[_Row], part: str) -> set[int]:
 
 def _within(row: _Row, enclosing: list[set[int]]) -> bool:
     enclosing_ids = {a.pk for a in ancestors(row.jurisdiction)}
-    if row.city is not None:  # "London, England": the city lies in the division it leads to
+    # "London, England": the city lies in the division it leads to; "Singapore, Singapore": a
+    # city-state's city is the country.
+    if row.city is not None or row.jurisdiction.level == Jurisdiction.Level.COUNTRY:
         enclosing_ids.add(row.jurisdiction.pk)
     return all(enclosing_ids & ids for ids in enclosing)
 

@@ -291,3 +291,18 @@ def test_a_us_division_whose_people_are_not_counted_keeps_its_name(england):
 
     assert (match.jurisdiction, match.alternatives) == (county, (england,))
     assert match.alternative_cities == {england.pk: WorldCity("San Francisco", 79_718)}
+
+
+def test_a_city_named_with_a_kind_word_is_read_whole_first():
+    iraq = NamedCountryFactory(name="Iraq", iso_code="IQ")
+    baghdad = SubdivisionFactory(parent=iraq, name="Baghdad", iso_code="IQ-BG")
+    city_name(baghdad, "Sadr City", 1_211_849)
+    city_name(baghdad, "Sadr", 1_211_849)  # the same city's other name
+
+    assert find_place("Sadr City").city == WorldCity("Sadr City", 1_211_849)
+
+
+def test_a_city_state_with_its_own_name_as_country():
+    singapore = NamedCountryFactory(name="Singapore", iso_code="SG")
+
+    assert find_place("Singapore, Singapore").jurisdiction == singapore
