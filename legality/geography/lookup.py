@@ -353,14 +353,7 @@ def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
         return None
     best = min(tiers)
     cities = {row.jurisdiction.pk: row.city for row in rows if _is_city_abroad(row, name)}
-    others_people = [
-        _people(r.jurisdiction) for r in tiers[best] if r.jurisdiction.pk not in cities
-    ]
-    largest = max(others_people, default=0)
-    smaller = [
-        r for r in tiers[best] if r.jurisdiction.pk in cities and r.city.population <= largest
-    ]
-    if smaller:
+    if smaller := _smaller_cities_abroad(tiers[best], cities):
         tiers[best] = [row for row in tiers[best] if row not in smaller]
         tiers[_SECOND_READING] = [*tiers.get(_SECOND_READING, []), *smaller]
     winners = _one_per_census_place([row.jurisdiction for row in tiers[best]])
@@ -376,6 +369,17 @@ def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
         city=cities.get(winners[0].pk),
         alternative_cities={j.pk: cities[j.pk] for j in others if j.pk in cities},
     )
+
+
+def _smaller_cities_abroad(rows: list[_Row], cities: Mapping[int, WorldCity]) -> list[_Row]:
+    """The rows found as cities abroad with no more people than another place of the tier."""
+    places = [_people(row.jurisdiction) for row in rows if row.jurisdiction.pk not in cities]
+    largest = max(places, default=0)
+    return [
+        row
+        for row in rows
+        if row.jurisdiction.pk in cities and cities[row.jurisdiction.pk].population <= largest
+    ]
 
 
 def _people(j: Jurisdiction) -> float:
