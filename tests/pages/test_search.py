@@ -153,3 +153,17 @@ def test_every_reading_of_a_name_words_a_city_abroad_as_the_city(client, kratom)
     assert response["Location"] == f"/j/{boston.ocd_id}/?also=Boston"
     every = text(search(client, "Boston", all="1"))
     assert "Boston — city in England, United Kingdom, 41,340 people" in every
+
+
+def test_several_places_link_a_city_abroad_to_its_divisions_page_with_the_city(client, kratom):
+    uk = NamedCountryFactory(name="United Kingdom", iso_code="GB")
+    england = SubdivisionFactory(parent=uk, name="England", iso_code="GB-ENG")
+    JurisdictionNameFactory(jurisdiction=england, name="London", population=8_961_989)
+    ohio = UsStateFactory(name="Ohio", postal_code="OH")
+    NamedPlaceFactory(parent=ohio, name="London", population=10_279)
+
+    response = search(client, "London")
+
+    assert response.status_code == 200
+    assert f'href="/j/{england.ocd_id}/?city=London"' in response.content.decode()
+    assert "e.g. “London, England”" in text(response)
