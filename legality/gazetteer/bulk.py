@@ -1,12 +1,11 @@
-"""Writing many rows of one table: one prepared statement, executed for every row.
+"""Writing many rows of one table with few statements, without model instances.
 
 The gazetteer writes ~250,000 rows on a fresh load. Django's bulk_create and bulk_update build a
-model instance per row and compile an SQL statement per batch of a few dozen rows (SQLite allows
-999 parameters), which cost most of the load's time. Here each row is a tuple of values already in
-the form the database driver takes (str, int, bool, float, Decimal, None), and `executemany`
-sends them through one statement: SQLite reuses the prepared statement, psycopg pipelines it.
-Nothing here runs save(), signals or field validation; the callers hand over checked rows, and the
-table's constraints still hold.
+model instance per row and compile SQL value by value, which cost most of the load's time. Here
+each row is a tuple of values already in the form the database driver takes (str, int, bool,
+float, Decimal, None). An INSERT carries as many rows as the parameter limit allows, and one
+prepared statement serves all full batches (`executemany`). Nothing here runs save(), signals
+or field validation: the callers hand over checked rows, and the tables' constraints still hold.
 """
 
 from collections.abc import Iterable, Sequence
@@ -47,7 +46,10 @@ def insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[ob
 
 
 def update(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """UPDATE the row whose primary key is each row's last value with its other values."""
+    """UPDATE the row whose primary key is each row's last value with its other values.
+
+    One statement per row (an executemany): updates are the few rows a source changed.
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     assignments = ", ".join(f"{_column(model, name)} = %s" for name in fields)
     key = connection.ops.quote_name(model._meta.pk.column)

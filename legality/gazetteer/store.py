@@ -7,8 +7,8 @@ no longer has are left alone (statuses may point at them, curators may have adde
 place-county links, which are derived from the data and follow it.
 
 The database is read once per table, as tuples (values_list), and compared with the data as
-tuples; rows that differ are written with one statement per table (`bulk`), never one per row
-or one model instance per row, so the query count does not grow with the data.
+tuples. New rows are inserted many to a statement (`bulk`), never one model instance or one
+query per row; a fresh load of the shipped data takes about 8 s of CPU on SQLite.
 """
 
 import time
