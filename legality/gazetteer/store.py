@@ -8,7 +8,7 @@ place-county links, which are derived from the data and follow it.
 
 The database is read once per table, as tuples (values_list), and compared with the data as
 tuples. New rows are inserted many to a statement (`bulk`), never one model instance or one
-query per row; a fresh load of the shipped data takes about 8 s of CPU on SQLite.
+query per row; a fresh load of the shipped data takes about 7 s of CPU on SQLite.
 """
 
 import time
