@@ -9,7 +9,9 @@ gives for the city's GeoNames admin1 code, else to its country (a first-level di
 that country is right too there: the loader places some cities by their division's name).
 It prints how many admin1 codes map to ISO 3166-2, then, per typing form ('City', 'City,
 Country' with GeoNames' country name), how many answer 200 right, 300 with the right place
-first or further down, 404, or another place.
+first or further down, 404, or another place. Last, what cities abroad do to US names: each
+incorporated US place of 10,000+ people typed bare ('Santa Maria'), and whether a city abroad
+now comes first ("City, ST" is untouched: scripts/measure_place_lookups.py measures it).
 """
 
 import argparse
@@ -100,6 +102,37 @@ def main() -> None:
             share = outcomes[outcome] / len(cities) if cities else 0
             shown = f"  e.g. {'; '.join(examples[outcome])}" if outcome in examples else ""
             print(f"  {outcome:42} {outcomes[outcome]:>6,}  {share:7.2%}{shown}")
+
+    print_us_bare_names()
+
+
+def print_us_bare_names() -> None:
+    from legality.geography import AmbiguousPlace, UnknownPlace, find_place
+    from legality.models import Jurisdiction
+
+    places = Jurisdiction.objects.filter(
+        level="place", country_code="US", is_incorporated=True, population__gte=10_000
+    )
+    outcomes: Counter[str] = Counter()
+    examples: list[str] = []
+    for place in places.order_by("-population"):
+        try:
+            match = find_place(place.name)
+        except AmbiguousPlace as error:
+            abroad = error.described[0].city != ""
+            outcome = "300, a city abroad first" if abroad else "300, a US place first"
+            if abroad and len(examples) < 8:
+                examples.append(place.name)
+        except UnknownPlace:
+            outcome = "404"
+        else:
+            outcome = "200, that place" if match.jurisdiction == place else "200, another place"
+        outcomes[outcome] += 1
+    total = sum(outcomes.values())
+    print(f"\nUS incorporated places of 10,000+, typed bare: {total:,}")
+    for outcome, count in outcomes.most_common():
+        shown = f"  e.g. {'; '.join(examples)}" if outcome.endswith("abroad first") else ""
+        print(f"  {outcome:42} {count:>6,}  {count / total:7.2%}{shown}")
 
 
 if __name__ == "__main__":
