@@ -26,11 +26,12 @@ from django.utils.html import format_html
 from legality.badges import badge_svg
 from legality.changes import status_changes
 from legality.dates import format_date
-from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION
+from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION, WORLD_NAMES_ATTRIBUTION
 from legality.geography import (
     AmbiguousPlace,
     Candidate,
     UnknownPlace,
+    city_abroad_in,
     describe_candidates,
     find_place,
 )
@@ -103,6 +104,7 @@ class PageQueryForm(forms.Form):
     )
     also = forms.CharField(required=False, max_length=200)
     q = forms.CharField(required=False, max_length=200)  # what was searched: kept in the box
+    city = forms.CharField(required=False, max_length=200)  # a city abroad searched: lies here
 
 
 class ChangesQueryForm(forms.Form):
@@ -204,9 +206,13 @@ def search(request: HttpRequest) -> HttpResponse:
     except UnknownPlace as error:
         return not_found(request, str(error), query=query, suggestions=error.suggestions)
     if request.GET.get("all") and match.alternatives:
-        candidates = describe_candidates((match.jurisdiction, *match.alternatives))
+        candidates = describe_candidates(
+            (match.jurisdiction, *match.alternatives), cities=match.alternative_cities
+        )
         return _search_results(request, query, candidates, f"Places called “{query}”.")
     params = {"zip": match.zip_code.code} if match.zip_code is not None else {}
+    if match.city is not None:
+        params["city"] = match.city.name
     if match.alternatives:
         params["also"] = query
     elif match.zip_code is None:
@@ -250,6 +256,10 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             "is_today": answer.as_of == today,
             "as_of_words": format_date(answer.as_of),
             "also": form.cleaned_data["also"],
+            # 1 more query, only when a search for a city abroad led here.
+            "city": city_abroad_in(match.jurisdiction, form.cleaned_data["city"])
+            if form.cleaned_data["city"]
+            else None,
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
             "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
             "timelines": place_timelines(answer, today=today),
@@ -281,7 +291,11 @@ def badge(request: HttpRequest, ocd_id: str) -> HttpResponse:
 
 
 def about_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "legality/about_data.html", {"attribution": PLACE_DATA_ATTRIBUTION})
+    return render(
+        request,
+        "legality/about_data.html",
+        {"attribution": (*PLACE_DATA_ATTRIBUTION, WORLD_NAMES_ATTRIBUTION)},
+    )
 
 
 def changes(request: HttpRequest) -> HttpResponse:

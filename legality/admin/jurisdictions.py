@@ -42,10 +42,16 @@ class SearchNameForm(forms.ModelForm):
 
 
 class JurisdictionNameInline(admin.TabularInline):
+    """The jurisdiction's own other names. The names of cities abroad lying in it (England
+    has over a thousand) are listed under "Jurisdiction names", not on its page."""
+
     model = JurisdictionName
     form = SearchNameForm
     fields = ["name", "search_name"]
     extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[JurisdictionName]:
+        return super().get_queryset(request).filter(population=None)
 
 
 class PlaceCountyInline(admin.TabularInline):
@@ -214,8 +220,8 @@ class ZipCodeCountyAdmin(admin.ModelAdmin):
 @admin.register(JurisdictionName)
 class JurisdictionNameAdmin(admin.ModelAdmin):
     form = SearchNameForm
-    fields = ["jurisdiction", "name", "search_name"]
-    list_display = ["name", "jurisdiction", "search_name"]
+    fields = ["jurisdiction", "name", "search_name", "population"]
+    list_display = ["name", "jurisdiction", "search_name", "population"]
     list_select_related = ["jurisdiction"]
     search_fields = ["name", "search_name", "jurisdiction__name", "jurisdiction__ocd_id"]
     autocomplete_fields = ["jurisdiction"]

@@ -403,6 +403,13 @@ class ZipCodeSerializer(serializers.Serializer):
     )
 
 
+class WorldCitySerializer(serializers.Serializer):
+    """A city abroad, as GeoNames counts it."""
+
+    name = serializers.CharField()
+    population = serializers.IntegerField()
+
+
 class LookupSerializer(serializers.Serializer):
     """The legal status of each substance in one place on one date, and why."""
 
@@ -427,6 +434,12 @@ class LookupSerializer(serializers.Serializer):
         source="match.alternatives",
         many=True,
         help_text="Other readings of a bare state or country name or two-letter code.",
+    )
+    city = WorldCitySerializer(
+        source="match.city",
+        allow_null=True,
+        help_text="The city abroad q named (GeoNames, 15,000+ people), which has no entry of "
+        "its own: place is the first-level division or country it lies in. Null otherwise.",
     )
     results = ResultSerializer(source="answer.results", many=True)
 
@@ -463,7 +476,12 @@ class PlaceCandidateSerializer(serializers.Serializer):
     )
     state = serializers.CharField(help_text="Its state or first-level division; else empty.")
     population = serializers.IntegerField(
-        allow_null=True, help_text="2020 Census population, where known."
+        allow_null=True,
+        help_text="2020 Census population, where known; a city abroad's GeoNames population.",
+    )
+    city = serializers.CharField(
+        help_text="A city abroad: its name (ocd_id and name are the division it lies in); "
+        "else empty."
     )
     description = serializers.CharField(
         help_text="In words: 'Springfield — city in Sangamon County, Illinois, 114,394 people'."

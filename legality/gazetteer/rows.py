@@ -63,10 +63,12 @@ class PlaceCountyRow:
 
 @dataclass(frozen=True, slots=True)
 class AlternateNameRow:
-    """Another name or code that finds `ocd_id`: 'PR' and 'PRI' for Puerto Rico."""
+    """Another name or code that finds `ocd_id`: 'PR' and 'PRI' for Puerto Rico. With a
+    `population`, the name of a city abroad that lies in `ocd_id` ('Munich' in Bavaria)."""
 
     ocd_id: str
     name: str
+    population: int | None = None
     search_name: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +117,7 @@ class MatchReport:
     zip_counties: dict[str, int] = field(default_factory=dict)
     zip_places: dict[str, int] = field(default_factory=dict)
     zips_skipped: dict[str, int] = field(default_factory=dict)
+    world_cities: dict[str, int] = field(default_factory=dict)  # whose page a city's name opens
 
 
 @dataclass(frozen=True)

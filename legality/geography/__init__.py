@@ -2,6 +2,7 @@
 (`lookup`)."""
 
 from .batch import find_places
+from .candidates import WorldCity, city_abroad_in
 from .lookup import (
     AmbiguousPlace,
     Candidate,
@@ -19,6 +20,8 @@ __all__ = [
     "MatchedBy",
     "PlaceMatch",
     "UnknownPlace",
+    "WorldCity",
+    "city_abroad_in",
     "describe_candidates",
     "find_place",
     "find_places",

@@ -5,31 +5,35 @@ optional state or country, typed as people type it ("Tupelo MS", "Springfield Il
 Louis, MO", "Sarasota County, Florida"). Rules a reader expects, and nothing more: a bare name
 or code of exactly one country or US state means it; a municipality beats a same-name township,
 unincorporated community or county unless the reader names the kind; several real places of
-one name raise AmbiguousPlace with the candidates, largest first, described in words.
+one name raise AmbiguousPlace with the candidates, largest first, described in words. A city
+abroad (GeoNames, 15,000+ people) is a name of the division or country it lies in, ranked
+among places of its name by its people ("London" is London, England first).
 """
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Length
 
 from legality.errors import TrackerError
 from legality.models import (
     Jurisdiction,
     JurisdictionName,
     OcdAlias,
-    PlaceCounty,
     PlaceKind,
     ZipCode,
 )
 
+from .candidates import LEVEL_ORDER, Candidate, WorldCity, ancestors, describe_candidates
 from .naming import COUNTY_WORDS, Kind, NameForms, normalize_name, readings
 from .suggestions import suggest_names
 
 
 # Domain errors (TrackerError) kept beside the lookup that raises them: AmbiguousPlace words its
-# message from its candidates' descriptions (Candidate, below), which errors.py cannot import.
+# message from its candidates' descriptions (candidates.Candidate), which errors.py cannot import.
 class UnknownPlace(TrackerError):
     """Nothing matches the query (views answer 404). `suggestions`: close names, best first."""
 
@@ -40,21 +44,6 @@ class UnknownPlace(TrackerError):
         if self.suggestions:
             detail += f" Did you mean {' or '.join(f'“{s}”' for s in self.suggestions)}?"
         super().__init__(f"No place matches “{query.strip()}”.{detail}")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A place a query may mean, with the words that tell it from the others.
-
-    `description`: "Springfield — city in Sangamon County, Illinois, 114,394 people".
-    """
-
-    jurisdiction: Jurisdiction
-    description: str
-    kind: str  # "city", "township", "unincorporated community", "county", "state", ...
-    county: str = ""  # the county holding most of its people, for a US place
-    state: str = ""  # its state or first-level division, for places and counties
-    population: int | None = None
 
 
 class AmbiguousPlace(TrackerError):
@@ -98,6 +87,9 @@ class PlaceMatch:
     matched_by: str
     zip_code: ZipCode | None = None
     alternatives: tuple[Jurisdiction, ...] = field(default=())
+    city: WorldCity | None = None  # the city abroad a name meant; `jurisdiction` holds it
+    # The cities abroad of the name among `alternatives` (jurisdiction pk -> city), for words.
+    alternative_cities: Mapping[int, WorldCity] = field(default_factory=dict)
 
     @property
     def approximate(self) -> bool:
@@ -168,17 +160,25 @@ class _Row:
 
     jurisdiction: Jurisdiction
     names: set[str] = field(default_factory=set)  # its own search name and alternate names
+    city: WorldCity | None = None  # the largest city abroad of the query's name lying in it
+    city_key: str = ""  # that city's search name
 
     def named(self, keys: Iterable[str]) -> bool:
         return not self.names.isdisjoint(keys)
 
 
-def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
+def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_Row]:
     """One query: every jurisdiction a key names (its own or an alternate name) or a code
-    codes, with its parent chain and the alternate name that matched."""
+    codes, with its parent chain, the alternate name that matched and the largest city abroad
+    lying in it that one of `city_keys` names."""
     named = JurisdictionName.objects.filter(search_name__in=keys)
+    # The longest name first: the most literal reading is tried first ("Sadr City", not the
+    # city "Sadr" read in a place called "City"); of one name, the largest city.
+    cities = JurisdictionName.objects.filter(
+        search_name__in=city_keys, population__isnull=False, jurisdiction=OuterRef("pk")
+    ).order_by(Length("search_name").desc(), "-population")
     # Each condition is an indexed lookup on its own, so the database reads a few rows, never
-    # the whole table; the alternate name is looked up for those rows only.
+    # the whole table; the alternate names are looked up for those rows only.
     found = (
         Jurisdiction.objects.filter(
             Q(search_name__in=keys)
@@ -186,7 +186,14 @@ def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
             | Q(pk__in=named.values("jurisdiction_id"))
         )
         .annotate(
-            alternate=Subquery(named.filter(jurisdiction=OuterRef("pk")).values("search_name")[:1])
+            alternate=Subquery(
+                named.filter(jurisdiction=OuterRef("pk"), population__isnull=True).values(
+                    "search_name"
+                )[:1]
+            ),
+            city_key=Subquery(cities.values("search_name")[:1]),
+            city_name=Subquery(cities.values("name")[:1]),
+            city_population=Subquery(cities.values("population")[:1]),
         )
         .select_related("parent__parent__parent")
         .order_by()
@@ -194,7 +201,10 @@ def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
     rows: list[_Row] = []
     for jurisdiction in found:
         names = {jurisdiction.search_name} | ({jurisdiction.alternate} - {None})
-        rows.append(_Row(jurisdiction, names))
+        city = None
+        if jurisdiction.city_key is not None:
+            city = WorldCity(jurisdiction.city_name, jurisdiction.city_population)
+        rows.append(_Row(jurisdiction, names, city, jurisdiction.city_key or ""))
     return rows
 
 
@@ -205,7 +215,7 @@ def _find_name(query: str, text: str) -> PlaceMatch:
     keys = {key for reading in every for key in (*reading.name.keys, *reading.qualifiers)}
     codes = {code for reading in every for part in reading.qualifiers for code in _codes(part)}
     codes |= _codes(every[0].name.exact[0])
-    rows = _named_like(keys, codes)
+    rows = _named_like(keys, codes, {key for reading in every for key in reading.name.exact})
     unknown_qualifier = ""
     closest: tuple[str, set[int] | None] = (every[0].name.exact[0], None)
     for reading in every:
@@ -215,7 +225,7 @@ def _find_name(query: str, text: str) -> PlaceMatch:
             continue
         if enclosing and closest[1] is None:
             closest = (reading.name.exact[0], set.intersection(*enclosing))
-        inside = [row for row in rows if _within(row.jurisdiction, enclosing)]
+        inside = [row for row in rows if _within(row, enclosing)]
         if not reading.qualifiers and (match := _read_code(query, reading.name, inside)):
             return match
         if match := _pick(query, reading.name, inside):
@@ -239,17 +249,13 @@ def _states_or_countries(rows: list[_Row], part: str) -> set[int]:
     return {j.pk for j in (postal or found)}
 
 
-def _within(jurisdiction: Jurisdiction, enclosing: list[set[int]]) -> bool:
-    ancestors = {a.pk for a in _ancestors(jurisdiction)}
-    return all(ancestors & ids for ids in enclosing)
-
-
-def _ancestors(row: Jurisdiction) -> Iterable[Jurisdiction]:
-    # Loaded by select_related("parent__parent__parent"): a township, its county, state, country.
-    parent = row.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
+def _within(row: _Row, enclosing: list[set[int]]) -> bool:
+    enclosing_ids = {a.pk for a in ancestors(row.jurisdiction)}
+    # "London, England": the city lies in the division it leads to; "Singapore, Singapore": a
+    # city-state's city is the country.
+    if row.city is not None or row.jurisdiction.level == Jurisdiction.Level.COUNTRY:
+        enclosing_ids.add(row.jurisdiction.pk)
+    return all(enclosing_ids & ids for ids in enclosing)
 
 
 def _is_country_or_us_state(row: Jurisdiction) -> bool:
@@ -290,6 +296,8 @@ def _tier(row: _Row, name: NameForms) -> int | None:
             alternate = row.names - {j.search_name}
             return _MUNICIPAL if said_county or alternate else _COUNTY
         return _place_tier(j)
+    if _is_city_abroad(row, name):
+        return _MUNICIPAL  # ranked with the places of that name by its people, in _pick
     for said, kind in name.said:
         if row.named([said]) and _is_kind(j, kind):
             # After exact names: "Rockwell City" is Rockwell City, not the city of Rockwell.
@@ -325,20 +333,61 @@ def _is_kind(j: Jurisdiction, kind: str) -> bool:
     return bool(j.is_incorporated)
 
 
+def _is_city_abroad(row: _Row, name: NameForms) -> bool:
+    """The row was found only as the division a city abroad of this name lies in."""
+    return row.city is not None and row.city_key in name.exact and not row.named(name.exact)
+
+
 def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
-    """The place of the best tier if it is alone there; the other tiers are alternatives."""
-    tiers: dict[int, list[Jurisdiction]] = {}
+    """The place of the best tier if it is alone there; the other tiers are alternatives.
+
+    A city abroad counts among the municipalities of its name only where it has more people
+    than each of them ("London" is London, England first; "Boston" stays Boston, MA, with
+    Boston, England among the alternatives).
+    """
+    tiers: dict[int, list[_Row]] = {}
     for row in rows:
         if (tier := _tier(row, name)) is not None:
-            tiers.setdefault(tier, []).append(row.jurisdiction)
+            tiers.setdefault(tier, []).append(row)
     if not tiers:
         return None
     best = min(tiers)
-    winners = _one_per_census_place(tiers[best])
+    cities = {row.jurisdiction.pk: row.city for row in rows if _is_city_abroad(row, name)}
+    if smaller := _smaller_cities_abroad(tiers[best], cities):
+        tiers[best] = [row for row in tiers[best] if row not in smaller]
+        tiers[_SECOND_READING] = [*tiers.get(_SECOND_READING, []), *smaller]
+    winners = _one_per_census_place([row.jurisdiction for row in tiers[best]])
     if len(winners) > 1:
-        raise AmbiguousPlace(query, describe_candidates(winners))
-    others = _ordered(j for tier, found in sorted(tiers.items()) if tier != best for j in found)
-    return PlaceMatch(winners[0], _matched_by(query, winners[0]), alternatives=others)
+        raise AmbiguousPlace(query, describe_candidates(winners, cities=cities))
+    others = _ordered(
+        row.jurisdiction for tier, found in sorted(tiers.items()) if tier != best for row in found
+    )
+    return PlaceMatch(
+        winners[0],
+        _matched_by(query, winners[0]),
+        alternatives=others,
+        city=cities.get(winners[0].pk),
+        alternative_cities={j.pk: cities[j.pk] for j in others if j.pk in cities},
+    )
+
+
+def _smaller_cities_abroad(rows: list[_Row], cities: Mapping[int, WorldCity]) -> list[_Row]:
+    """The rows found as cities abroad with no more people than another place of the tier."""
+    places = [_people(row.jurisdiction) for row in rows if row.jurisdiction.pk not in cities]
+    largest = max(places, default=0)
+    return [
+        row
+        for row in rows
+        if row.jurisdiction.pk in cities and cities[row.jurisdiction.pk].population <= largest
+    ]
+
+
+def _people(j: Jurisdiction) -> float:
+    """A place's people, to rank it against a city abroad: a US place or county whose count we
+    lack ranks above every city abroad (San Francisco is a county here), one abroad below."""
+    if j.population is not None:
+        return j.population
+    return math.inf if j.country_code == "US" else 0
 
 
 def _one_per_census_place(found: list[Jurisdiction]) -> list[Jurisdiction]:
@@ -362,70 +411,7 @@ def _matched_by(query: str, row: Jurisdiction) -> str:
     )
 
 
-_LEVEL_ORDER = {level: rank for rank, level in enumerate(Jurisdiction.Level.values)}
-
-
 def _ordered(rows: Iterable[Jurisdiction]) -> tuple[Jurisdiction, ...]:
     """Broadest level first, then largest population, then by name."""
     unique = {row.pk: row for row in rows}.values()
-    return tuple(
-        sorted(unique, key=lambda r: (_LEVEL_ORDER[r.level], -(r.population or 0), r.name))
-    )
-
-
-# Words for candidates
-
-
-_KIND_WORDS = {
-    PlaceKind.CENSUS_DESIGNATED: "unincorporated community",
-    PlaceKind.FORMER: "former municipality",
-}
-_OFFICIAL_KINDS = ("city", "town", "village", "borough", "township", "municipality", "plantation")
-
-
-def describe_candidates(found: Iterable[Jurisdiction]) -> list[Candidate]:
-    """Each jurisdiction in words, largest population first (one query: places' counties).
-
-    "Springfield — city in Sangamon County, Illinois, 114,394 people"; "Sangamon County —
-    county in Illinois"; "Georgia — country".
-    """
-    ordered = sorted(
-        found, key=lambda j: (_LEVEL_ORDER[j.level], -(j.population or 0), j.name, j.ocd_id)
-    )
-    places = [j.pk for j in ordered if j.level == Jurisdiction.Level.PLACE]
-    # Query: the county holding most of each place's people.
-    counties = dict(
-        PlaceCounty.objects.filter(place_id__in=places, position=0).values_list(
-            "place_id", "county__name"
-        )
-        if places
-        else []
-    )
-    return [_candidate(j, counties.get(j.pk, "")) for j in ordered]
-
-
-def _candidate(j: Jurisdiction, county: str) -> Candidate:
-    state = j.parent.name if j.parent is not None and j.level != "state" else ""
-    if j.level == Jurisdiction.Level.COUNTRY:
-        kind, where = "country", ""
-    elif j.level == Jurisdiction.Level.STATE:
-        country = j.parent.name if j.parent is not None else ""
-        kind = "state" if j.country_code == "US" else j.division_type.replace("_", " ")
-        where, state = f"of {country}", ""
-    elif j.level == Jurisdiction.Level.COUNTY:
-        kind, where = "county", f"in {state}"
-    else:
-        kind = _place_kind_words(j)
-        where = "in " + ", ".join(part for part in (county, state) if part)
-    people = f"{j.population:,} people" if j.population is not None else ""
-    words = ", ".join(part for part in (f"{kind} {where}".strip(), people) if part)
-    return Candidate(j, f"{j.name} — {words}", kind, county, state, j.population)
-
-
-def _place_kind_words(j: Jurisdiction) -> str:
-    if kind := _KIND_WORDS.get(j.place_kind):
-        return kind
-    last = j.official_name.rsplit(" ", 1)[-1].lower() if j.official_name else ""
-    if last in _OFFICIAL_KINDS:
-        return last
-    return "township" if j.place_kind == PlaceKind.COUNTY_SUBDIVISION else "place"
+    return tuple(sorted(unique, key=lambda r: (LEVEL_ORDER[r.level], -(r.population or 0), r.name)))

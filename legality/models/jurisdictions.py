@@ -196,13 +196,24 @@ class PlaceCounty(models.Model):
 
 
 class JurisdictionName(models.Model):
-    """Another name or code that finds a jurisdiction: 'PR' for Puerto Rico, a former name."""
+    """Another name or code that finds a jurisdiction: 'PR' for Puerto Rico, a former name.
+
+    A row with a `population` is the name of a city abroad (GeoNames, 15,000+ people), which is
+    not a jurisdiction of its own: the name leads to the first-level division or country it
+    lies in, and its people rank it among places of the same name.
+    """
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="alternate_names"
     )
     name = models.CharField(max_length=200, help_text="The alternate name or code.")
     search_name = models.CharField(max_length=200, db_index=True, help_text="Normalised name.")
+    population = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For the name of a city abroad that lies in this jurisdiction: the city's "
+        "people (GeoNames). Empty for the jurisdiction's own other names.",
+    )
 
     class Meta:
         constraints = [

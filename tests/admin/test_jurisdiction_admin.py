@@ -156,3 +156,17 @@ def test_curators_see_subscriber_counts_never_addresses(curator_client):
     for response in (changelist, change):
         assert "secret" not in response.content.decode()
     assert "alert subscribers" in changelist.content.decode().lower()
+
+
+def test_a_divisions_page_lists_its_own_names_not_the_cities_abroad_in_it(curator_client):
+    england = StateFactory(name="England", country_code="GB")
+    england.alternate_names.create(name="Lloegr", search_name="lloegr")
+    england.alternate_names.create(name="Manchester", search_name="manchester", population=568_996)
+
+    page = curator_client.get(f"/admin/legality/jurisdiction/{england.pk}/change/")
+
+    assert page.status_code == 200
+    inline = page.context["inline_admin_formsets"][0].formset
+    assert [form.instance.name for form in inline.forms if form.instance.pk] == ["Lloegr"]
+    listed = curator_client.get("/admin/legality/jurisdictionname/", {"q": "manchester"})
+    assert "568996" in listed.content.decode().replace(",", "")

