@@ -285,12 +285,23 @@ def _subdivision_row(sub: IsoSubdivision, division: OcdDivision | None) -> Juris
 def unique_names(
     names: Iterable[AlternateNameRow], own: dict[str, str]
 ) -> tuple[AlternateNameRow, ...]:
-    """One row per (id, search name), leaving out each jurisdiction's own name (`own`)."""
+    """One row per (id, search name), leaving out each jurisdiction's own name (`own`) and a name
+    that a division inside it has as its own: 'Wales' is a name of the United Kingdom in the
+    country lists, and the name of its part Wales, which a reader means."""
+    owners: dict[str, list[str]] = {}
+    for ocd_id, search_name in own.items():
+        owners.setdefault(search_name, []).append(ocd_id)
     seen: set[tuple[str, str]] = set()
     kept: list[AlternateNameRow] = []
     for row in names:
         key = (row.ocd_id, row.search_name)
-        if row.search_name and row.search_name != own.get(row.ocd_id) and key not in seen:
+        inside = f"{row.ocd_id}/"
+        if (
+            row.search_name
+            and row.search_name != own.get(row.ocd_id)
+            and key not in seen
+            and not any(owner.startswith(inside) for owner in owners.get(row.search_name, ()))
+        ):
             seen.add(key)
             kept.append(row)
     return tuple(kept)

@@ -6,6 +6,7 @@ import itertools
 import pytest
 
 from legality.gazetteer.rows import AlternateNameRow, JurisdictionRow, Level
+from legality.gazetteer.world import unique_names
 from legality.gazetteer.world_cities import (
     OTHER_NAMES_MIN_POPULATION,
     admin1_iso_codes,
@@ -145,6 +146,24 @@ def test_a_large_citys_other_names_count_only_where_nothing_else_has_them():
         ("Nuremberg", big - 1),
         ("Other", big + 2),
     }
+
+
+def test_a_countrys_other_name_that_a_division_inside_has_as_its_own_is_left_out():
+    own = {
+        "ocd-division/country:gb": "united kingdom",
+        "ocd-division/country:gb/part:wls": "wales",
+        "ocd-division/country:us/state:wa/place:wales": "wales",  # elsewhere: no bearing
+    }
+    names = [
+        AlternateNameRow("ocd-division/country:gb", "Wales"),
+        AlternateNameRow("ocd-division/country:gb", "UK"),
+        AlternateNameRow("ocd-division/country:gb", "UK"),
+        AlternateNameRow("ocd-division/country:gb", "United Kingdom"),
+    ]
+
+    assert [(row.ocd_id, row.name) for row in unique_names(names, own)] == [
+        ("ocd-division/country:gb", "UK")
+    ]
 
 
 def test_us_cities_are_left_to_the_census():
