@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from legality.activities import ACTIVITIES, Coding, ProductLimit, field_name
+from legality.compiled_queries import compiled
 from legality.errors import TrackerError
 from legality.geography import PlaceMatch
 from legality.models import (
@@ -146,12 +147,20 @@ def resolve_many(
     return answers
 
 
+@compiled
+def _every_substance():
+    return Substance.objects.order_by("id").values_list("id", "slug", "name")
+
+
+@compiled
+def _substances_named(slugs):
+    return _every_substance.build().filter(slug__in=slugs)
+
+
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
     # Query: the substances asked for (all of them by default), in their public order.
-    rows = Substance.objects.order_by("id").only("id", "slug", "name")
-    if slugs is not None:
-        rows = rows.filter(slug__in=slugs)
-    found = [SubstanceRef(row.id, row.slug, row.name) for row in rows]
+    rows = _every_substance.rows() if slugs is None else _substances_named.rows(slugs=slugs)
+    found = [SubstanceRef(*row) for row in rows]
     if slugs is not None and (missing := set(slugs) - {s.slug for s in found}):
         raise UnknownSubstance(sorted(missing))
     return found
@@ -175,29 +184,19 @@ def load_layers(
     for target in targets:
         if (zip_code := target.zip_code) is not None:
             ids.update(filter(None, (zip_code.state_id, zip_code.county_id, zip_code.place_id)))
-    # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
-    # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
-    city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
-    # Query: the jurisdictions, each with its parent chain (township -> county -> state -> country)
-    # and whether it is a city-county as an EXISTS subquery.
-    rows = (
-        Jurisdiction.objects.select_related("parent__parent__parent")
-        .only(*(f"{up}{field}" for up in _CHAIN for field in REF_FIELDS))
-        .annotate(is_city_county=Exists(city_alias))
-        .in_bulk(ids)
-    )
+    rows = _load_chains(ids)
     entries = load_entries([*rows, *_ancestor_ids(rows.values())], substances)
     # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one joined in as
     # a parent (a township's county) does not, and is read as a plain county, as for one lookup.
     refs: dict[tuple[int, bool], JurisdictionRef] = {}
 
-    def ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
-        key = (jurisdiction.pk, getattr(jurisdiction, "is_city_county", False))
+    def ref(jurisdiction: "_Chain") -> JurisdictionRef:
+        key = (jurisdiction.pk, jurisdiction.is_city_county)
         if key not in refs:
             refs[key] = jurisdiction_ref(jurisdiction)
         return refs[key]
 
-    def enclosure(jurisdiction: Jurisdiction, **flags) -> Enclosure:
+    def enclosure(jurisdiction: "_Chain", **flags) -> Enclosure:
         return Enclosure(ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags)
 
     return [
@@ -206,11 +205,55 @@ def load_layers(
     ]
 
 
+@dataclass(frozen=True)
+class _Chain:
+    """A jurisdiction as a lookup loads it: the columns of a JurisdictionRef and its parent."""
+
+    pk: int
+    ocd_id: str
+    name: str
+    level: str
+    is_incorporated: bool | None
+    place_kind: str
+    parent: "_Chain | None"
+    is_city_county: bool = False  # read for the rows asked for, not for their parents
+
+
+@compiled
+def _chains(ids):
+    # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
+    # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
+    city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
+    return (
+        Jurisdiction.objects.filter(pk__in=ids)
+        .annotate(is_city_county=Exists(city_alias))
+        .order_by()
+        .values_list(*(f"{up}{field}" for up in _CHAIN for field in REF_FIELDS), "is_city_county")
+    )
+
+
+def _load_chains(ids: set[int]) -> dict[int, _Chain]:
+    """The jurisdictions by id, each with its parent chain (township -> county -> state ->
+    country) as plain rows."""
+    found = {}
+    width = len(REF_FIELDS)
+    # Query: the jurisdictions with their parent chain joined, and whether each is a
+    # city-county as an EXISTS subquery.
+    for row in _chains.rows(ids=sorted(ids)):
+        parent = None
+        for start in range((len(_CHAIN) - 1) * width, -1, -width):
+            fields = row[start : start + width]
+            if fields[0] is not None:
+                parent = _Chain(*fields[:-1], parent=parent)
+        found[parent.pk] = replace(parent, is_city_county=row[-1])
+    return found
+
+
 def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, list[Enclosure]]:
     """One target's enclosures from the loaded rows; `links`: its counties (see _load_counties)."""
     found: dict[int, Enclosure] = {}
 
-    def add_with_chain(jurisdiction: Jurisdiction, **flags) -> None:
+    def add_with_chain(jurisdiction: _Chain, **flags) -> None:
         found[jurisdiction.pk] = enclosure(jurisdiction, **flags)
         parent = jurisdiction.parent
         while parent is not None:
@@ -249,20 +292,30 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
     shares: dict[int, dict] = defaultdict(dict)
     if place_ids:
         # Query: the counties the places lie in.
-        links = PlaceCounty.objects.filter(place_id__in=place_ids)
-        for place_id, county_id, has_residents in links.values_list(
-            "place_id", "county_id", "has_residents"
-        ):
+        for place_id, county_id, has_residents in _place_counties.rows(ids=sorted(place_ids)):
             within[place_id][county_id] = has_residents
     if zip_ids:
         # Query: the counties of the ZIP codes' areas, with their share of its land.
-        links = ZipCodeCounty.objects.filter(zip_code_id__in=zip_ids)
-        for zip_id, county_id, share in links.values_list("zip_code_id", "county_id", "land_share"):
+        for zip_id, county_id, share in _zip_counties.rows(ids=sorted(zip_ids)):
             shares[zip_id][county_id] = share
     return [within[t.place_id] if t.zip_code is None else shares[t.zip_code.id] for t in targets]
 
 
-def _ancestor_ids(rows: Iterable[Jurisdiction]) -> set[int]:
+@compiled
+def _place_counties(ids):
+    return PlaceCounty.objects.filter(place_id__in=ids).values_list(
+        "place_id", "county_id", "has_residents"
+    )
+
+
+@compiled
+def _zip_counties(ids):
+    return ZipCodeCounty.objects.filter(zip_code_id__in=ids).values_list(
+        "zip_code_id", "county_id", "land_share"
+    )
+
+
+def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:
     ids = set()
     for row in rows:
         parent = row.parent
@@ -309,24 +362,37 @@ def load_entries(
     """Every published entry of `substances` (slugs) in the jurisdictions, with its sources, by
     jurisdiction id; None for either means all of them (the maps read every entry). Two queries
     (one when there is no entry)."""
-    statuses = LegalStatus.objects.published()
-    if jurisdiction_ids is not None:
-        statuses = statuses.filter(jurisdiction_id__in=set(jurisdiction_ids))
-    if substances is not None:
-        statuses = statuses.filter(substance__slug__in=list(substances))
     # Query: every published period of the layers (history included, for `upcoming`), with the
     # substance's slug joined and its review state as subqueries.
-    rows = list(
-        statuses.with_review_state()
-        .order_by("jurisdiction_id", "effective_from", "id")
-        .values_list(*ENTRY_FIELDS)
-    )
+    if jurisdiction_ids is None:
+        rows = list(_statuses(substances=substances))
+    elif substances is None:
+        rows = _statuses_of.rows(ids=sorted(set(jurisdiction_ids)))
+    else:
+        rows = _statuses_of_named.rows(ids=sorted(set(jurisdiction_ids)), slugs=sorted(substances))
     sources = _load_sources([row[0] for row in rows])
     entries = defaultdict(list)
     for row in rows:
         entry = entry_from_row(dict(zip(ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ()))
         entries[entry.jurisdiction_id].append(entry)
     return {pk: tuple(found) for pk, found in entries.items()}
+
+
+def _statuses(*, ids=None, substances=None):
+    statuses = LegalStatus.objects.published()
+    if ids is not None:
+        statuses = statuses.filter(jurisdiction_id__in=ids)
+    if substances is not None:
+        statuses = statuses.filter(substance__slug__in=list(substances))
+    return (
+        statuses.with_review_state()
+        .order_by("jurisdiction_id", "effective_from", "id")
+        .values_list(*ENTRY_FIELDS)
+    )
+
+
+_statuses_of = compiled(lambda ids: _statuses(ids=ids))
+_statuses_of_named = compiled(lambda ids, slugs: _statuses(ids=ids, substances=slugs))
 
 
 def entry_from_row(fields: dict, sources: tuple[SourceRef, ...]) -> Entry:
@@ -353,18 +419,22 @@ def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
     if not status_ids:
         return {}
     # Query: the statuses' sources through their link table, oldest publication first.
-    links = (
-        LegalStatus.sources.through.objects.filter(legalstatus_id__in=status_ids)
-        .order_by(F("source__published_on").asc(nulls_last=True), "source__title", "source_id")
-        .values_list("legalstatus_id", *(f"source__{field}" for field in SOURCE_FIELDS))
-    )
     found: dict[int, list[SourceRef]] = defaultdict(list)
-    for status_id, *fields in links:
+    for status_id, *fields in _sources_of.rows(ids=status_ids):
         found[status_id].append(SourceRef(**dict(zip(SOURCE_FIELDS, fields, strict=True))))
     return {pk: tuple(refs) for pk, refs in found.items()}
 
 
-def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
+@compiled
+def _sources_of(ids):
+    return (
+        LegalStatus.sources.through.objects.filter(legalstatus_id__in=ids)
+        .order_by(F("source__published_on").asc(nulls_last=True), "source__title", "source_id")
+        .values_list("legalstatus_id", *(f"source__{field}" for field in SOURCE_FIELDS))
+    )
+
+
+def jurisdiction_ref(jurisdiction: "Jurisdiction | _Chain") -> JurisdictionRef:
     return JurisdictionRef(
         id=jurisdiction.pk,
         ocd_id=jurisdiction.ocd_id,
