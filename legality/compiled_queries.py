@@ -55,9 +55,7 @@ class CompiledQuery:
         if compiled is None:
             compiled = self._compiled[shape] = _compile(self.build, values, using)
         params = [
-            (values[name] if index is None else values[name][index])
-            if name is not None
-            else index
+            (values[name] if index is None else values[name][index]) if name is not None else index
             for name, index in compiled.slots
         ]
         with connections[using].cursor() as cursor:

@@ -38,6 +38,22 @@ def tupelo(mississippi, lee):
     return NamedPlaceFactory(parent=mississippi, name="Tupelo", counties=[lee])
 
 
+@pytest.fixture(autouse=True)
+def data_matches_the_serializer(monkeypatch):
+    """Every answer of these tests is written by lookup_data; it must be what the documented
+    LookupSerializer gives for the same answer."""
+    from legality.api import views
+    from legality.api.lookup_data import lookup_data
+    from legality.api.serializers import LookupSerializer
+
+    def checked(answer, match):
+        data = lookup_data(answer, match)
+        assert data == LookupSerializer({"answer": answer, "match": match}).data
+        return data
+
+    monkeypatch.setattr(views, "lookup_data", checked)
+
+
 def lookup(client, **params):
     return client.get(URL, params)
 
