@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
 
+from legality.compiled_queries import compiled
 from legality.errors import TrackerError
 from legality.models import (
     Jurisdiction,
@@ -176,10 +177,30 @@ class _Row:
 def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
     """One query: every jurisdiction a key names (its own or an alternate name) or a code
     codes, with its parent chain and the alternate name that matched."""
+    rows: list[_Row] = []
+    width = len(_FIELDS)
+    for row in _named_rows.rows(keys=sorted(keys), codes=sorted(codes)):
+        parent = None
+        # Read as select_related("parent__parent__parent") reads them: the outermost first.
+        for start in range((len(_CHAIN) - 1) * width, -1, -width):
+            if row[start] is not None:
+                jurisdiction = Jurisdiction.from_db("default", _FIELDS, row[start : start + width])
+                jurisdiction._state.fields_cache["parent"] = parent
+                parent = jurisdiction
+        rows.append(_Row(parent, {parent.search_name} | ({row[-1]} - {None})))
+    return rows
+
+
+_FIELDS = [field.attname for field in Jurisdiction._meta.concrete_fields]
+_CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
+
+
+@compiled
+def _named_rows(keys, codes):
     named = JurisdictionName.objects.filter(search_name__in=keys)
     # Each condition is an indexed lookup on its own, so the database reads a few rows, never
     # the whole table; the alternate name is looked up for those rows only.
-    found = (
+    return (
         Jurisdiction.objects.filter(
             Q(search_name__in=keys)
             | Q(iso_code__in=codes)
@@ -188,14 +209,9 @@ def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
         .annotate(
             alternate=Subquery(named.filter(jurisdiction=OuterRef("pk")).values("search_name")[:1])
         )
-        .select_related("parent__parent__parent")
         .order_by()
+        .values_list(*(f"{up}{field}" for up in _CHAIN for field in _FIELDS), "alternate")
     )
-    rows: list[_Row] = []
-    for jurisdiction in found:
-        names = {jurisdiction.search_name} | ({jurisdiction.alternate} - {None})
-        rows.append(_Row(jurisdiction, names))
-    return rows
 
 
 def _find_name(query: str, text: str) -> PlaceMatch:
