@@ -137,12 +137,30 @@ def find_place(query: str) -> PlaceMatch:
 
 
 def _find_zip_code(query: str, code: str) -> PlaceMatch:
-    try:
-        zip_code = ZipCode.objects.select_related("place", "county", "state").get(code=code)
-    except ZipCode.DoesNotExist:
-        raise UnknownPlace(query, "We have no such US ZIP code.") from None
+    found = _zip_code_rows.rows(code=code)
+    if not found:
+        raise UnknownPlace(query, "We have no such US ZIP code.")
+    # As select_related("place", "county", "state") reads them.
+    row = found[0]
+    zip_code = ZipCode.from_db("default", _ZIP_FIELDS, row[: len(_ZIP_FIELDS)])
+    start = len(_ZIP_FIELDS)
+    for name in _ZIP_PLACES:
+        fields = row[start : start + len(_FIELDS)]
+        start += len(_FIELDS)
+        place = Jurisdiction.from_db("default", _FIELDS, fields) if fields[0] is not None else None
+        zip_code._state.fields_cache[name] = place
     jurisdiction = zip_code.place or zip_code.county or zip_code.state
     return PlaceMatch(jurisdiction, MatchedBy.ZIP_CODE, zip_code=zip_code)
+
+
+_ZIP_PLACES = ("place", "county", "state")
+
+
+@compiled
+def _zip_code_rows(code):
+    return ZipCode.objects.filter(code=code).values_list(
+        *_ZIP_FIELDS, *(f"{name}__{field}" for name in _ZIP_PLACES for field in _FIELDS)
+    )
 
 
 def _find_ocd_id(query: str, ocd_id: str) -> PlaceMatch:
@@ -192,6 +210,7 @@ def _named_like(keys: set[str], codes: set[str]) -> list[_Row]:
 
 
 _FIELDS = [field.attname for field in Jurisdiction._meta.concrete_fields]
+_ZIP_FIELDS = [field.attname for field in ZipCode._meta.concrete_fields]
 _CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
 
 
