@@ -164,12 +164,22 @@ def _zip_code_rows(code):
 
 
 def _find_ocd_id(query: str, ocd_id: str) -> PlaceMatch:
-    aliased = OcdAlias.objects.filter(ocd_id=ocd_id).values("jurisdiction_id")
-    found = Jurisdiction.objects.filter(Q(ocd_id=ocd_id) | Q(pk__in=aliased)).first()
-    if found is None:
+    rows = _division_rows.rows(ocd_id=ocd_id)
+    if not rows:
         raise UnknownPlace(query, "No division has that OCD id.")
+    found = Jurisdiction.from_db("default", _FIELDS, rows[0])
     by = MatchedBy.OCD_ID if found.ocd_id == ocd_id else MatchedBy.OCD_ALIAS
     return PlaceMatch(found, by)
+
+
+@compiled
+def _division_rows(ocd_id):
+    aliased = OcdAlias.objects.filter(ocd_id=ocd_id).values("jurisdiction_id")
+    return (
+        Jurisdiction.objects.filter(Q(ocd_id=ocd_id) | Q(pk__in=aliased))
+        .order_by("pk")  # as first() orders
+        .values_list(*_FIELDS)[:1]
+    )
 
 
 def _codes(part: str) -> set[str]:
