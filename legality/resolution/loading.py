@@ -38,7 +38,7 @@ from .answers import (
     SourceRef,
     SubstanceRef,
 )
-from .rules import resolve_layers
+from .rules import Shared, resolve_layers
 
 SOURCE_FIELDS = (
     "id",
@@ -124,6 +124,7 @@ def resolve_many(
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
     answers = []
+    shared = Shared()
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
     # the entries are the same for a jurisdiction id within one call.
     same_layers: dict[tuple, Answer] = {}
@@ -141,7 +142,7 @@ def resolve_many(
         )
         if (answer := same_layers.get(key)) is None:
             answer = same_layers[key] = resolve_layers(
-                place_ref, enclosures, on=on, substances=wanted, zip_code=code
+                place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=shared
             )
         answers.append(answer if answer.zip_code == code else replace(answer, zip_code=code))
     return answers
@@ -197,6 +198,8 @@ def load_layers(
         return refs[key]
 
     def enclosure(jurisdiction: "_Chain", **flags) -> Enclosure:
+        # One JurisdictionRef and one tuple of entries per jurisdiction: resolve_many shares
+        # the rules' work on them between targets (rules.Shared keys them by identity).
         return Enclosure(ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags)
 
     return [
