@@ -113,18 +113,24 @@ def resolve(
 
 
 def resolve_many(
-    targets: Sequence[Target], *, on: datetime.date, substances: Sequence[str] | None = None
+    targets: Sequence[Target],
+    *,
+    on: datetime.date,
+    substances: Sequence[str] | None = None,
+    summary_only: bool = False,
 ) -> list[Answer]:
     """`resolve` for many places and ZIP codes at once, in the order given.
 
     Five queries however many targets, layers, sources and periods (six when places and ZIP
     codes are mixed, four when no layer has a published status): the substances, then
-    `load_layers`'s. Raises UnknownSubstance.
+    `load_layers`'s. Raises UnknownSubstance. `summary_only`: the results leave out each
+    activity's answer and the dated changes to come (`activities` and `upcoming` empty), which
+    a bulk lookup does not show.
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
     answers = []
-    shared = Shared()
+    shared = Shared(summary_only=summary_only)
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
     # the entries are the same for a jurisdiction id within one call.
     same_layers: dict[tuple, Answer] = {}

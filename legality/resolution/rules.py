@@ -54,7 +54,10 @@ class Shared:
     same country and state, many the same county). Keyed by identity (see _reading), so it
     holds what it keys: it lives for one call, never across requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, summary_only: bool = False) -> None:
+        # Only the status and who decides it: no activities and no dated changes to come (a
+        # bulk lookup's answer shows neither).
+        self.summary_only = summary_only
         self.layers: dict[tuple, Layer] = {}
         self.results: dict[tuple, Result] = {}
         self.upcoming: dict[tuple, list[Change]] = {}
@@ -200,8 +203,12 @@ def resolve_substance(
         _shared_layer(e, substance.slug, on=on, in_municipality=in_municipality, shared=shared)
         for e in enclosures
     )
-    upcoming = _upcoming(
-        enclosures, substance.slug, on=on, in_municipality=in_municipality, shared=shared
+    upcoming = (
+        ()
+        if shared.summary_only
+        else _upcoming(
+            enclosures, substance.slug, on=on, in_municipality=in_municipality, shared=shared
+        )
     )
     # What a layer outside the entry's scope assumed did not shape the answer.
     assumptions = tuple(
@@ -226,7 +233,7 @@ def resolve_substance(
             layers=layers,
             upcoming=upcoming,
             assumptions=assumptions,
-            activities=combine_activities(layers),
+            activities=() if shared.summary_only else combine_activities(layers),
         )
     # max() keeps the first of equals, and layers run broadest first: a tie goes to the broadest.
     decider = max(applying, key=lambda layer: RANK[layer.status])
@@ -254,7 +261,7 @@ def resolve_substance(
         layers=layers,
         upcoming=upcoming,
         assumptions=assumptions,
-        activities=combine_activities(layers),
+        activities=() if shared.summary_only else combine_activities(layers),
         minimum_age_set_by=age_layer.jurisdiction if age_layer is not None else None,
         due_since=min(flagged, default=None),
         is_being_checked=any(entry.is_being_checked for entry in shown),
