@@ -74,6 +74,7 @@ STANDING_WORDS = {
     Standing.NO_ENTRY: "no entry",
     Standing.OUTSIDE_SCOPE: "does not apply here",
     Standing.START_DATE_UNKNOWN: "not yet attested on this date, so it does not decide",
+    Standing.OTHER_PART: "applies only in the part of the place in this county",
 }
 ASSUMPTION_WORDS = {
     Assumption.COUNTY_SCOPE_UNKNOWN: "A county rule counted here may apply only outside city "
@@ -364,7 +365,13 @@ def full_place_name(place: JurisdictionRef, layers: tuple[Layer, ...]) -> str:
 
 def _within(layers: tuple[Layer, ...], place_id: int) -> str:
     """'San Diego County, California, United States': the place's other layers, narrowest first."""
-    names = [la.jurisdiction.name for la in reversed(layers) if la.jurisdiction.id != place_id]
+    levels = list(dict.fromkeys(la.jurisdiction.level for la in layers))
+    names = [  # a place's several counties stay largest first
+        la.jurisdiction.name
+        for level in reversed(levels)
+        for la in layers
+        if la.jurisdiction.level == level and la.jurisdiction.id != place_id
+    ]
     return ", ".join(names)
 
 

@@ -6,7 +6,9 @@ found by OCD id or OCD alias with find_jurisdictions(), `effective_until` is the
 force (converted with the dataset's one function), and a source's `published` is YYYY, YYYY-MM
 or YYYY-MM-DD. Then the model's full_clean() (overlapping periods, constraints) and
 check_publishable() apply, as in the admin's form, and an entry is saved with
-curation.save_legal_status(), so its history record names the curator who imported it.
+curation.save_legal_status(), so its history record names the curator who imported it. The
+activity columns (`sale_rule` ... `penalty`) are written as the admin's form shows them (see
+activity_columns).
 
 A row with an `id` updates that row; one without updates the row with the same natural key (an
 entry's jurisdiction, substance and start; a source's URL, citation and title), or adds one. A
@@ -38,11 +40,17 @@ from legality.dates import last_day_in_force
 from legality.errors import NotPublishable
 from legality.models import Jurisdiction, LegalStatus, Source, Substance
 
+from .activity_columns import (
+    ACTIVITY_COLUMNS,
+    ActivityListWidget,
+    ProductLimitsWidget,
+    read_activity_columns,
+)
 from .csv_rows import CsvResource, CsvWidget, Problems, cell_text, column, same_text
 
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 _FLAGS = ("is_published", "unverified")
-_TEXTS = ("summary", "details", "internal_notes")  # kept as written, spaces and all
+_TEXTS = ("summary", "details", "penalty", "internal_notes")  # kept as written, spaces and all
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -81,6 +89,16 @@ class LegalStatusResource(CsvResource):
     applies_to = column("applies_to")
     summary = column("summary")
     details = column("details")
+    # The activities, as the admin's form shows them (see activity_columns).
+    sale_rule = column("sale_rule")
+    possession_rule = column("possession_rule")
+    use_rule = column("use_rule")
+    manufacture_rule = column("manufacture_rule")
+    distribution_rule = column("distribution_rule")
+    import_rule = column("import_rule")
+    minimum_age_applies_to = column("minimum_age_applies_to", widget=ActivityListWidget())
+    product_limits = column("product_limits", widget=ProductLimitsWidget())
+    penalty = column("penalty")
     effective_from = column("effective_from")
     effective_from_precision = column("effective_from_precision")
     effective_until = column("effective_until", widget=LastDayInForceWidget())
@@ -102,6 +120,8 @@ class LegalStatusResource(CsvResource):
         "applies_to",
         "summary",
         "details",
+        *ACTIVITY_COLUMNS,
+        "penalty",
         "effective_from",
         "effective_from_precision",
         "effective_until",
@@ -122,6 +142,8 @@ class LegalStatusResource(CsvResource):
             "applies_to",
             "summary",
             "details",
+            *ACTIVITY_COLUMNS,
+            "penalty",
             "effective_from",
             "effective_from_precision",
             "effective_until",
@@ -208,11 +230,12 @@ class LegalStatusResource(CsvResource):
         for name, message in checked.problems:
             problems[name].append(message)
         flags = {name: _boolean(name, written[name], problems) for name in _FLAGS}
+        activities = read_activity_columns(written, problems)
         self.row_sources = self._sources(written["sources"], problems)
         if any(problems.values()):
             return
         entry.jurisdiction, entry.substance = jurisdiction, substance
-        for name, value in {**checked.values, **flags}.items():
+        for name, value in {**checked.values, **flags, **activities}.items():
             if name not in _TEXTS:
                 setattr(entry, name, value)
         for name in _TEXTS:

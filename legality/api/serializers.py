@@ -254,8 +254,10 @@ class LayerSerializer(serializers.Serializer):
     )
     minimum_age = serializers.IntegerField(allow_null=True)
     standing = serializers.CharField(
-        help_text="applies, no_entry, outside_scope (a county entry that stops at city limits) "
-        "or start_date_unknown (not yet attested on that date: it does not decide)."
+        help_text="applies, no_entry, outside_scope (a county entry that stops at city limits), "
+        "start_date_unknown (not yet attested on that date: it does not decide) or other_part "
+        "(the county of a smaller part of a place in several counties: it answers for that "
+        "part, in elsewhere)."
     )
     effective_from = serializers.DateField(source="entry.effective_from", allow_null=True)
     effective_from_precision = BlankAsNullField(
@@ -369,14 +371,15 @@ class ResultSerializer(serializers.Serializer):
     upcoming = UpcomingChangeSerializer(many=True)
     varies = serializers.BooleanField(
         help_text="The answer differs on the other side of a town limit or county line inside "
-        "the ZIP code: see elsewhere."
+        "the ZIP code or place: see elsewhere."
     )
     strictest = serializers.CharField(
-        help_text="The most restrictive answer anywhere in the ZIP code (for shippers); the "
-        "status itself elsewhere."
+        help_text="The most restrictive answer anywhere in the ZIP code or place (for shippers)."
     )
     elsewhere = ElsewhereSerializer(
-        many=True, help_text="The other sides of the ZIP code where the answer differs."
+        many=True,
+        help_text="The other sides of the ZIP code, or parts of the place in another county, "
+        "where the answer differs.",
     )
 
 

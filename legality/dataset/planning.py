@@ -27,6 +27,7 @@ from .checks import (
     parse_published,
 )
 from .errors import DatasetError, RecordError
+from .merging import last_loaded
 from .reading import Document, Field, line_of, plain_value
 
 UNDATED_NOTE = (
@@ -345,14 +346,22 @@ class _Checker:
                     else:
                         continue
                     self.error(later.path, later.line, f"{later.label}: {message}")
-        stored = LegalStatus.objects.filter(
-            jurisdiction_id__in=[j for j, _ in groups if isinstance(j, int)]  # not extras to add
-        ).values_list("pk", "jurisdiction_id", "substance_id", "effective_from", "effective_until")
+        stored = list(
+            LegalStatus.objects.filter(
+                jurisdiction_id__in=[j for j, _ in groups if isinstance(j, int)]  # not extras
+            ).values_list(
+                "pk", "jurisdiction_id", "substance_id", "effective_from", "effective_until"
+            )
+        )
+        # A record names a stored entry by its start, or by the start the newest load wrote
+        # (a curator may have moved it since; the file still says the old one).
+        loaded = last_loaded([row[0] for row in stored])
         for pk, jurisdiction_id, substance_id, start, end in stored:
             group = groups[jurisdiction_id, substance_id]
+            starts = {start, loaded[pk]["effective_from"]} if pk in loaded else {start}
             if any(
-                entry.effective_from == start
-                or (entry.corrects_start and entry.previous_effective_from == start)
+                entry.effective_from in starts
+                or (entry.corrects_start and entry.previous_effective_from in starts)
                 for entry in group
             ):
                 continue  # this record is that entry: it is updated, not kept beside it

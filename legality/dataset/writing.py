@@ -1,7 +1,8 @@
 """Writing, in the caller's transaction: upserts on natural keys, with history.
 
 Entries are upserted on (jurisdiction, substance, effective_from), or on the start a corrected
-record names as its previous one, and sources on (url, citation, title), so writing the same
+record names as its previous one, or on the start the newest load wrote (a curator moved it since),
+and sources on (url, citation, title), so writing the same
 plan again changes nothing. What a load may change in an entry a curator edited is
 merging.py's rule.
 """
@@ -123,6 +124,11 @@ def _upsert_entries(
     ).prefetch_related("sources")
     by_key = {(s.jurisdiction_id, s.substance_id, s.effective_from): s for s in stored}
     loaded = last_loaded([status.pk for status in by_key.values()])
+    # An entry whose start a curator moved is still named by the start the newest load wrote.
+    for status in list(by_key.values()):
+        if (values := loaded.get(status.pk)) is not None:
+            key = (status.jurisdiction_id, status.substance_id, values["effective_from"])
+            by_key.setdefault(key, status)
     notes: dict[int, list[str]] = {}
     created = updated = held = 0
     changed_places: set[int] = set()

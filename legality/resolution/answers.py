@@ -42,6 +42,9 @@ class Standing:
     NO_ENTRY = "no_entry"
     OUTSIDE_SCOPE = "outside_scope"  # an unincorporated-only county entry, an incorporated place
     START_DATE_UNKNOWN = "start_date_unknown"  # before the earliest evidence of a restrictive entry
+    # A county holding a smaller part of a place's residents: it answers for that part only
+    # (Result.elsewhere), never for the whole place.
+    OTHER_PART = "other_part"
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,9 @@ class Enclosure:
 
     `entries` holds every period of every loaded substance; resolution picks by date.
     `approximate` marks a ZIP code's assumed place. `uninhabited` marks a county holding a part
-    of the place with no residents: named on the page, never a layer of law.
+    of the place with no residents: named on the page, never a layer of law. `part` marks a
+    county holding residents of the place but not most of them: shown as a layer, it answers
+    only for its part of the place (a side, as a ZIP code's other counties are).
     """
 
     jurisdiction: JurisdictionRef
@@ -148,6 +153,7 @@ class Enclosure:
     uninhabited: bool = False
     zip_share: Decimal | None = None  # a ZIP code's county: its share of the area's land
     beside: bool = False  # a ZIP code's other county: answers its own side, not a layer
+    part: bool = False  # a place's other county with residents: a layer for its part only
 
 
 @dataclass(frozen=True)
@@ -220,8 +226,9 @@ class Result:
     upcoming: tuple[Change, ...] = ()
     assumptions: tuple[str, ...] = ()
     activities: tuple[ActivityAnswer, ...] = ()  # one per activity, in ACTIVITIES order
-    # Where the answer depends on the side of a town limit or county line (ZIP codes): the
-    # other sides that answer differently, and the most restrictive answer anywhere.
+    # Where the answer depends on the side of a town limit or county line (a ZIP code, a place
+    # in several counties): the other sides that answer differently, and the most restrictive
+    # answer anywhere.
     elsewhere: tuple[Elsewhere, ...] = ()
     strictest: str | None = None
     # The layer whose entry sets `minimum_age`: a condition of that layer, which need not be

@@ -142,7 +142,7 @@ def resolve_many(
             place_ref.id,
             code is None,
             tuple(
-                (e.jurisdiction.id, e.approximate, e.uninhabited, e.zip_share, e.beside)
+                (e.jurisdiction.id, e.approximate, e.uninhabited, e.zip_share, e.beside, e.part)
                 for e in enclosures
             ),
         )
@@ -181,7 +181,8 @@ def load_layers(
     Four queries however many targets (five when places and ZIP codes are mixed, three when no
     layer has a status): the counties the targets lie in, every jurisdiction with its parent
     chain, their published statuses and the statuses' sources. Layers of a place: itself, its
-    ancestors (state, country, and the county of a township) and every county it lies in. Of a
+    ancestors (state, country, and the county of a township) and every county it lies in, the
+    county holding most of its residents first and the others marked `part`. Of a
     ZIP code: its state, its own county (not the assumed place's counties) and its assumed
     place, marked approximate; the other counties of its area come `beside` it, with their
     share of its land.
@@ -272,10 +273,15 @@ def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, lis
     place = rows[target.place_id]
     if (zip_code := target.zip_code) is None:
         add_with_chain(place)
-        for county_id, has_residents in links.items():
-            if has_residents:
+        # `links` run in census order: the county holding most of the place's residents first.
+        resident = [county_id for county_id, has_residents in links.items() if has_residents]
+        for position, county_id in enumerate(resident):
+            if position == 0:
                 add_with_chain(rows[county_id])
-            else:  # a county part with no residents is a note on the page, not a layer of law
+            else:  # the law of a smaller part's county answers for that part only
+                found.setdefault(county_id, enclosure(rows[county_id], part=True))
+        for county_id, has_residents in links.items():
+            if not has_residents:  # a part with no residents is a note on the page, not law
                 found[county_id] = enclosure(rows[county_id], uninhabited=True)
         return found[place.pk].jurisdiction, list(found.values())
     # A ZIP's place is only assumed: its own county and state do not join the answer; each other
@@ -312,8 +318,10 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
 
 @compiled
 def _place_counties(ids):
-    return PlaceCounty.objects.filter(place_id__in=ids).values_list(
-        "place_id", "county_id", "has_residents"
+    return (
+        PlaceCounty.objects.filter(place_id__in=ids)
+        .order_by("place_id", "position")
+        .values_list("place_id", "county_id", "has_residents")
     )
 
 

@@ -46,6 +46,7 @@ NOTE_SCOPE_UNKNOWN = "may apply only outside city limits"
 NOTE_NOT_HERE = "applies only outside city limits, so not here"
 NOTE_KRATOM_BAN = "the kratom ban here covers 7-OH products"
 NOTE_APPROXIMATE = "the place this ZIP code's postal city names; check the city limits"
+NOTE_OTHER_PART = "applies only in the part of the place in this county"
 
 
 class Shared:
@@ -82,13 +83,26 @@ def resolve_layers(
     `unknown`. `shared`: the work of other places in the same call (see Shared).
     """
     shared = shared if shared is not None else Shared()
-    ordered = sorted(
-        (e for e in enclosures if not e.uninhabited and not e.beside),
-        key=lambda e: (LEVEL_ORDER[e.jurisdiction.level], e.jurisdiction.ocd_id),
-    )
+    # Broadest first; a place's counties: the one holding most residents, then the smaller
+    # parts in the census order they were loaded in.
+    ordered = [
+        e
+        for _, e in sorted(
+            ((i, e) for i, e in enumerate(enclosures) if not e.uninhabited and not e.beside),
+            key=lambda item: (
+                LEVEL_ORDER[item[1].jurisdiction.level],
+                item[1].part,
+                item[0] if item[1].part else 0,
+                item[1].jurisdiction.ocd_id,
+            ),
+        )
+    ]
     uninhabited = tuple(e.jurisdiction for e in enclosures if e.uninhabited)
     in_municipality = _in_municipality(place, is_zip_code=zip_code is not None)
-    sides = _sides(place, enclosures, ordered) if zip_code is not None else []
+    if zip_code is not None:
+        sides = _sides(place, enclosures, ordered)
+    else:
+        sides = _parts(place, ordered, in_municipality)
     if sides and place.level == "place" and place.is_incorporated:
         in_municipality = True  # the answer is the town's; outside its limits is a side
     results = tuple(
@@ -140,6 +154,27 @@ def _sides(
     ):
         share = f" ({county.zip_share:.0%} of the ZIP code's land)" if county.zip_share else ""
         sides.append((f"in {county.jurisdiction.name}{share}", [*broad, county], None))
+    return sides
+
+
+def _parts(
+    place: JurisdictionRef, ordered: list[Enclosure], in_municipality: bool | None
+) -> list[_Side]:
+    """The parts of a place in several counties other than the part holding most residents.
+
+    Each part answers with the place's own layers and its county's in place of the main one
+    (a township's parent county included): it is still inside the place, whose own law reaches
+    all of it; only its county differs.
+    """
+    sides: list[_Side] = []
+    for county in (e for e in ordered if e.part):
+        layers = [
+            replace(e, part=False) if e is county else e
+            for e in ordered
+            if e is county or e.jurisdiction.level != "county"
+        ]
+        where = f"in the part of {place.name} in {county.jurisdiction.name}"
+        sides.append((where, layers, in_municipality))
     return sides
 
 
@@ -210,12 +245,13 @@ def resolve_substance(
             enclosures, substance.slug, on=on, in_municipality=in_municipality, shared=shared
         )
     )
-    # What a layer outside the entry's scope assumed did not shape the answer.
+    # What a layer outside the entry's scope, or answering for another part, assumed did not
+    # shape the answer.
     assumptions = tuple(
         dict.fromkeys(
             code
             for layer in layers
-            if layer.standing != Standing.OUTSIDE_SCOPE
+            if layer.standing not in (Standing.OUTSIDE_SCOPE, Standing.OTHER_PART)
             for code in layer.assumptions
         )
     )
@@ -298,10 +334,15 @@ def _entry_on(entries: Iterable[Entry], on: datetime.date) -> tuple[Entry | None
 
 
 def _reading(enclosure: Enclosure) -> tuple:
-    """What the rules read of an enclosure (its jurisdiction, entries and whether it is a ZIP
-    code's approximate place; not its share of a ZIP's land), by identity: the loader makes one
-    JurisdictionRef and one tuple of entries per jurisdiction."""
-    return (id(enclosure.jurisdiction), id(enclosure.entries), enclosure.approximate)
+    """What the rules read of an enclosure (its jurisdiction, entries, whether it is a ZIP
+    code's approximate place or a place's smaller part; not its share of a ZIP's land), by
+    identity: the loader makes one JurisdictionRef and one tuple of entries per jurisdiction."""
+    return (
+        id(enclosure.jurisdiction),
+        id(enclosure.entries),
+        enclosure.approximate,
+        enclosure.part,
+    )
 
 
 def _shared_layer(
@@ -320,6 +361,8 @@ def _layer(
     entry, standing = _entry_on((e for e in enclosure.entries if e.substance == slug), on)
     status = entry.status if entry is not None else None
     notes: list[str] = []
+    if enclosure.part:
+        notes.append(NOTE_OTHER_PART)
     assumptions: list[str] = []
     if enclosure.approximate:
         notes.append(NOTE_APPROXIMATE)
@@ -353,6 +396,8 @@ def _layer(
         standing, scope_notes, scope_assumptions = _scope(applies_to, in_municipality)
         notes.extend(scope_notes)
         assumptions.extend(scope_assumptions)
+    if enclosure.part and standing == Standing.APPLIES:
+        standing = Standing.OTHER_PART
     return Layer(
         enclosure.jurisdiction,
         entry,

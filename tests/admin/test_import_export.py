@@ -117,6 +117,14 @@ def entries(kratom, seven_oh):
             effective_from_precision="month",
             unverified=True,
             sources=[notice],
+            sale_rule="age_limited",
+            possession_rule="allowed",
+            minimum_age_applies_to=["sale", "possession"],
+            product_limits=[
+                {"kind": "labeling", "text": "a warning label"},
+                {"kind": "testing", "text": "a certificate of analysis"},
+            ],
+            penalty="A fine of up to $500.",
         ),
         LegalStatusFactory(
             jurisdiction=county,
@@ -151,6 +159,15 @@ def test_export_writes_one_row_per_entry_with_the_last_day_in_force(curator_clie
         "applies_to": "unincorporated",
         "summary": "21+.",
         "details": "",
+        "sale_rule": "age_limited",
+        "possession_rule": "allowed",
+        "use_rule": "unknown",
+        "manufacture_rule": "unknown",
+        "distribution_rule": "unknown",
+        "import_rule": "unknown",
+        "minimum_age_applies_to": "sale, possession",
+        "product_limits": "labeling: a warning label\ntesting: a certificate of analysis",
+        "penalty": "A fine of up to $500.",
         "effective_from": "2025-03-01",
         "effective_from_precision": "month",
         "effective_until": "",
@@ -226,6 +243,37 @@ def test_a_confirmed_import_is_in_history_under_the_curators_name(curator_client
     assert entries[0].history.first().history_user is None  # unchanged rows are not re-saved
 
 
+def test_an_import_codes_the_activities_as_the_form_does(curator_client, entries):
+    rows = read(export(curator_client))
+    rows[1] |= {
+        "sale_rule": "prohibited",
+        "possession_rule": "prohibited",
+        "import_rule": "conditions",
+        "product_limits": "other: FDA import alert\n\nsynthetic_alkaloids_banned: all",
+        "penalty": "A felony.",
+    }
+
+    previewed = preview(curator_client, write(rows))
+    confirm(curator_client, previewed)
+
+    assert totals(previewed)["update"] == 1
+    banned = LegalStatus.objects.get(pk=entries[1].pk)
+    assert banned.activity_rules == {
+        "sale": "prohibited",
+        "possession": "prohibited",
+        "use": "unknown",
+        "manufacture": "unknown",
+        "distribution": "unknown",
+        "import": "conditions",
+    }
+    assert banned.product_limits == [
+        {"kind": "other", "text": "FDA import alert"},
+        {"kind": "synthetic_alkaloids_banned", "text": "all"},
+    ]
+    assert banned.penalty == "A felony."
+    assert banned.history.first().history_user is not None
+
+
 def test_a_row_without_an_id_updates_the_entry_with_the_same_start(curator_client, entries):
     rows = read(export(curator_client))
     rows[1] |= {"id": "", "minimum_age": "18"}
@@ -292,6 +340,13 @@ BAD_ROWS = [
     ({"sources": "999999"}, "sources", "no source has the id '999999'"),
     ({"sources": ""}, "sources", "A published entry needs at least one source"),
     ({"id": "999999"}, "id", "no entry has the id 999999: leave id empty to add one"),
+    ({"sale_rule": "illegal"}, "sale_rule", "'illegal' is not a rule: write one of allowed,"),
+    (
+        {"minimum_age_applies_to": "sale, buying"},
+        "minimum_age_applies_to",
+        "unknown activity 'buying': write some of sale, possession,",
+    ),
+    ({"product_limits": "a warning label"}, "product_limits", "Line 1: write “kind: text”"),
 ]
 
 
@@ -329,6 +384,21 @@ def test_a_period_overlapping_a_stored_entry_is_rejected(curator_client, kratom)
         "overlap."
     ]
     assert list(LegalStatus.objects.all()) == [stored]
+
+
+def test_activities_that_contradict_the_status_are_rejected_as_in_the_form(curator_client, kratom):
+    state, source = StateFactory(), SourceFactory()
+
+    previewed = preview(
+        curator_client, write([new_row(state, [source], possession_rule="allowed")])
+    )
+
+    (row,) = previewed.context["result"].invalid_rows
+    assert row.non_field_specific_errors == [
+        "The activities contradict the status: a banned entry cannot code possession 'allowed': "
+        "a ban prohibits sale and possession."
+    ]
+    assert LegalStatus.objects.count() == 0
 
 
 def test_periods_overlapping_within_the_file_are_rejected(curator_client, kratom):

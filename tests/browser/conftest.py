@@ -204,6 +204,7 @@ def page_at(chromium, shipped_site) -> Iterator[Callable]:
         page.on("console", on_console)
         page.on("pageerror", lambda error: record.console_errors.append(str(error)))
         page.on("request", on_request)
+
         def on_request_failed(request) -> None:
             # Chromium aborts what a page was still loading when the test moves on (a click
             # that navigates); that is the test's doing, not the page's.

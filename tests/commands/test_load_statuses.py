@@ -10,7 +10,8 @@ from django.db import transaction
 
 from legality.curation import save_legal_status
 from legality.dataset import UNDATED_NOTE, shipped_files
-from legality.models import Jurisdiction, LegalStatus, ReviewFlag, Source
+from legality.models import Jurisdiction, LegalStatus, PlaceCounty, ReviewFlag, Source
+from legality.resolution import Target, resolve_many
 from tests.factories import CountryFactory, StateFactory, UserFactory
 
 GATHERED_ON = date(2026, 11, 25)  # the reference facts' day, and "today" for these lookups
@@ -359,3 +360,49 @@ def test_the_lookups_a_user_tries_on_the_shipped_data(shipped, client):
         "outside the town limits, in unincorporated Lee County",
         "banned",
     )
+
+
+@pytest.mark.django_db
+def test_a_place_in_several_counties_answers_for_its_largest_part_and_names_the_others(
+    shipped, client
+):
+    params = {"ocd_id": f"{US}/state:ms/place:jackson", "as_of": GATHERED_ON.isoformat()}
+    body = client.get("/api/v1/lookup/", params).json()
+    kratom = next(r for r in body["results"] if r["substance"] == "kratom")
+    # Most of Jackson lies in Hinds County; Rankin County's ban reaches only its Rankin part.
+    assert (kratom["status"], kratom["decided_by"]) == ("regulated", f"{US}/state:ms")
+    assert (kratom["varies"], kratom["strictest"]) == (True, "banned")
+    assert [(e["where"], e["status"], e["decided_by"]) for e in kratom["elsewhere"]] == [
+        ("in the part of Jackson in Rankin County", "banned", f"{US}/state:ms/county:rankin")
+    ]
+    counties = [la for la in kratom["layers"] if la["level"] == "county"]
+    assert [(la["name"], la["standing"]) for la in counties] == [
+        ("Hinds County", "no_entry"),
+        ("Madison County", "no_entry"),
+        ("Rankin County", "other_part"),
+    ]
+
+
+@pytest.mark.django_db
+def test_no_real_place_is_decided_by_the_county_of_a_smaller_part(shipped):
+    """Every inhabited place in several counties, on the shipped data: the answer is its largest
+    part's, and a smaller part that answers otherwise is named, never silently applied."""
+    counties_of: dict[int, list[int]] = {}
+    links = PlaceCounty.objects.filter(has_residents=True).order_by("place_id", "position")
+    for place_id, county_id in links.values_list("place_id", "county_id"):
+        counties_of.setdefault(place_id, []).append(county_id)
+    several = {pk: ids for pk, ids in counties_of.items() if len(ids) > 1}
+    places = Jurisdiction.objects.in_bulk(several)
+    assert len(places) > 1000  # the census lists over a thousand such places
+
+    answers = resolve_many([Target.of(place) for place in places.values()], on=GATHERED_ON)
+    varying = 0
+    for answer in answers:
+        smaller_parts = set(several[answer.place.id][1:])
+        for result in answer.results:
+            assert result.decided_by is None or result.decided_by.id not in smaller_parts
+            for side in result.elsewhere:
+                assert side.status != result.status
+                assert side.where.startswith(f"in the part of {answer.place.name} in ")
+            varying += bool(result.elsewhere)
+    assert varying > 0

@@ -178,3 +178,19 @@ def test_an_entry_a_curator_created_is_the_curators(tmp_path, alabama, kratom):
 
     assert LegalStatus.objects.get().summary == "Added by a curator."
     assert result.held == 1
+
+
+def test_an_entry_whose_start_a_curator_moved_is_still_the_files_entry(tmp_path, alabama, kratom):
+    load_statuses([seed_file(tmp_path, coded())])
+    moved = edit_as_curator(effective_from=date(2016, 5, 12))  # the act's real signing day
+
+    # The file still says 2016-05-10: that is the same entry, not a new one overlapping it.
+    again = load_statuses([seed_file(tmp_path, coded())])
+
+    assert (again.created, again.updated, again.held) == (0, 0, 0)
+    status = LegalStatus.objects.get()
+    assert (status.pk, status.effective_from) == (moved.pk, date(2016, 5, 12))
+    # A later correction of the file is held for the curator, like any other.
+    corrected = load_statuses([seed_file(tmp_path, coded(status="restricted"))])
+    assert (corrected.created, corrected.held) == (0, 1)
+    assert "- status: 'restricted'" in ReviewFlag.objects.open().get().note

@@ -592,3 +592,69 @@ def test_a_ban_is_not_due_for_re_checking_because_of_an_age_it_does_not_show():
 
     assert result.stale  # the API's "a deciding entry is flagged" still counts the age's entry
     assert result.due_since is None
+
+
+def test_a_place_in_two_counties_answers_for_the_part_holding_most_residents():
+    hinds = JurisdictionRef(91, f"{MS.ocd_id}/county:hinds", "Hinds County", "county")
+    rankin = JurisdictionRef(92, f"{MS.ocd_id}/county:rankin", "Rankin County", "county")
+    jackson = JurisdictionRef(
+        93, f"{MS.ocd_id}/place:jackson", "Jackson", "place", is_incorporated=True
+    )
+    # Loaded in census order: the place's chain and its largest county, then the smaller part.
+    enclosures = [
+        Enclosure(jackson),
+        Enclosure(MS, (entry(MS, "regulated", minimum_age=21),)),
+        Enclosure(US, (entry(US, "legal"),)),
+        Enclosure(hinds),
+        Enclosure(rankin, (entry(rankin, "banned", applies_to="whole"),), part=True),
+    ]
+    found = resolve_layers(jackson, enclosures, on=ON, substances=[KRATOM]).results[0]
+
+    assert (found.status, found.decided_by, found.minimum_age) == ("regulated", MS, 21)
+    assert (found.varies, found.strictest) == (True, "banned")
+    assert [(e.where, e.status, e.decided_by) for e in found.elsewhere] == [
+        ("in the part of Jackson in Rankin County", "banned", rankin)
+    ]
+    # Both counties are shown, the larger part first; the smaller one answers for its part.
+    assert [(la.jurisdiction, la.standing) for la in found.layers] == [
+        (US, Standing.APPLIES),
+        (MS, Standing.APPLIES),
+        (hinds, Standing.NO_ENTRY),
+        (rankin, Standing.OTHER_PART),
+        (jackson, Standing.NO_ENTRY),
+    ]
+
+
+def test_a_town_ban_covers_every_part_of_a_town_in_several_counties():
+    hinds = JurisdictionRef(91, f"{MS.ocd_id}/county:hinds", "Hinds County", "county")
+    rankin = JurisdictionRef(92, f"{MS.ocd_id}/county:rankin", "Rankin County", "county")
+    town = JurisdictionRef(94, f"{MS.ocd_id}/place:pearl", "Pearl", "place", is_incorporated=True)
+    enclosures = [
+        Enclosure(town, (entry(town, "banned"),)),
+        Enclosure(MS, (entry(MS, "regulated"),)),
+        Enclosure(US),
+        Enclosure(hinds, (entry(hinds, "restricted", applies_to="whole"),)),
+        Enclosure(rankin, (entry(rankin, "legal", applies_to="whole"),), part=True),
+    ]
+    found = resolve_layers(town, enclosures, on=ON, substances=[KRATOM]).results[0]
+
+    assert (found.status, found.decided_by) == ("banned", town)
+    assert not found.varies and found.strictest == "banned"
+
+
+def test_a_smaller_parts_county_rule_that_stops_at_city_limits_is_no_other_side():
+    hinds = JurisdictionRef(91, f"{MS.ocd_id}/county:hinds", "Hinds County", "county")
+    rankin = JurisdictionRef(92, f"{MS.ocd_id}/county:rankin", "Rankin County", "county")
+    town = JurisdictionRef(94, f"{MS.ocd_id}/place:pearl", "Pearl", "place", is_incorporated=True)
+    enclosures = [
+        Enclosure(town),
+        Enclosure(MS, (entry(MS, "regulated"),)),
+        Enclosure(US),
+        Enclosure(hinds),
+        Enclosure(rankin, (entry(rankin, "banned", applies_to="unincorporated"),), part=True),
+    ]
+    found = resolve_layers(town, enclosures, on=ON, substances=[KRATOM]).results[0]
+
+    assert (found.status, found.varies) == ("regulated", False)
+    assert layer(found, rankin).standing == Standing.OUTSIDE_SCOPE
+    assert found.assumptions == ()
