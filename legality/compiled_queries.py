@@ -31,7 +31,7 @@ class _Compiled:
     # (None, the constant the QuerySet itself put there).
     slots: tuple[tuple[str | None, object], ...]
     converters: dict
-    order: tuple[int, ...] | None  # from the SQL's column order to values_list's
+    width: int  # the columns values_list asked for (the SQL may select more, to order by)
 
 
 class CompiledQuery:
@@ -63,9 +63,7 @@ class CompiledQuery:
             rows = cursor.fetchall()
         if compiled.converters:
             rows = _converted(rows, compiled.converters, connections[using])
-        if compiled.order is None:
-            return [tuple(row) for row in rows]
-        return [tuple(row[i] for i in compiled.order) for row in rows]
+        return [tuple(row[: compiled.width]) for row in rows]
 
 
 def _converted(rows: list, converters: dict, connection) -> list[list]:
@@ -114,8 +112,7 @@ def _compile(build: Callable[..., QuerySet], values: dict, using: str) -> _Compi
     queryset = build(**stand_ins).using(using)
     if queryset._iterable_class is not ValuesListIterable:
         raise TypeError("A compiled query is a values_list() QuerySet.")
-    query = queryset.query
-    compiler = query.get_compiler(using=using)
+    compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
     slots: list[tuple[str | None, object]] = []
     for param in params:
@@ -128,13 +125,11 @@ def _compile(build: Callable[..., QuerySet], values: dict, using: str) -> _Compi
             slots.append((None, param))
     if set(where.values()) - {slot for slot in slots if slot[0] is not None}:
         raise TypeError("A compiled query left an argument out of its SQL.")
+    # As SQLCompiler.results_iter reads them: the SQL selects values_list's columns in the
+    # order asked (Django 5.2), then any it needs to order by.
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     converters = compiler.get_converters(fields)
-    # values_list() puts annotations after fields in the SQL; it reorders them as asked.
-    names = [*query.extra_select, *query.values_select, *query.annotation_select]
-    wanted = list(queryset._fields) or names
-    order = None if wanted == names else tuple(names.index(name) for name in wanted)
-    return _Compiled(sql, tuple(slots), converters, order)
+    return _Compiled(sql, tuple(slots), converters, compiler.col_count)
 
 
 def compiled(build: Callable[..., QuerySet]) -> CompiledQuery:
