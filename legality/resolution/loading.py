@@ -251,11 +251,11 @@ def _load_chains(ids: set[int]) -> dict[int, _Chain]:
     # city-county as an EXISTS subquery.
     for row in _chains.rows(ids=sorted(ids)):
         parent = None
-        for start in range((len(_CHAIN) - 1) * width, -1, -width):
+        for start in range((len(_CHAIN) - 1) * width, 0, -width):
             fields = row[start : start + width]
             if fields[0] is not None:
                 parent = _Chain(*fields[:-1], parent=parent)
-        found[parent.pk] = replace(parent, is_city_county=row[-1])
+        found[row[0]] = _Chain(*row[: width - 1], parent=parent, is_city_county=row[-1])
     return found
 
 
