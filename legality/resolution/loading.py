@@ -11,23 +11,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from legality.activities import ACTIVITIES, Coding, ProductLimit, field_name
-from legality.compiled_queries import compiled
 from legality.errors import TrackerError
 from legality.geography import PlaceMatch
 from legality.models import (
     Jurisdiction,
-    LegalStatus,
-    OcdAlias,
-    PlaceCounty,
-    Substance,
     ZipCode,
-    ZipCodeCounty,
 )
 
+from . import queries
 from .answers import (
     KRATOM,
     SEVEN_OH,
@@ -39,18 +33,6 @@ from .answers import (
     SubstanceRef,
 )
 from .rules import Shared, resolve_layers
-
-SOURCE_FIELDS = (
-    "id",
-    "title",
-    "url",
-    "citation",
-    "publisher",
-    "kind",
-    "published_on",
-    "published_precision",
-    "archive_url",
-)
 
 
 # A domain error (TrackerError) kept beside resolve(), the one place that raises it.
@@ -154,19 +136,13 @@ def resolve_many(
     return answers
 
 
-@compiled
-def _every_substance():
-    return Substance.objects.order_by("id").values_list("id", "slug", "name")
-
-
-@compiled
-def _substances_named(slugs):
-    return _every_substance.build().filter(slug__in=slugs)
-
-
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
     # Query: the substances asked for (all of them by default), in their public order.
-    rows = _every_substance.rows() if slugs is None else _substances_named.rows(slugs=slugs)
+    rows = (
+        queries.every_substance.rows()
+        if slugs is None
+        else queries.substances_named.rows(slugs=slugs)
+    )
     found = [SubstanceRef(*row) for row in rows]
     if slugs is not None and (missing := set(slugs) - {s.slug for s in found}):
         raise UnknownSubstance(sorted(missing))
@@ -229,29 +205,16 @@ class _Chain:
     is_city_county: bool = False  # read for the rows asked for, not for their parents
 
 
-@compiled
-def _chains(ids):
-    # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
-    # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
-    city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
-    return (
-        Jurisdiction.objects.filter(pk__in=ids)
-        .annotate(is_city_county=Exists(city_alias))
-        .order_by()
-        .values_list(*(f"{up}{field}" for up in _CHAIN for field in REF_FIELDS), "is_city_county")
-    )
-
-
 def _load_chains(ids: set[int]) -> dict[int, _Chain]:
     """The jurisdictions by id, each with its parent chain (township -> county -> state ->
     country) as plain rows."""
     found = {}
-    width = len(REF_FIELDS)
+    width = len(queries.REF_FIELDS)
     # Query: the jurisdictions with their parent chain joined, and whether each is a
     # city-county as an EXISTS subquery.
-    for row in _chains.rows(ids=sorted(ids)):
+    for row in queries.chains.rows(ids=sorted(ids)):
         parent = None
-        for start in range((len(_CHAIN) - 1) * width, 0, -width):
+        for start in range((len(queries.CHAIN) - 1) * width, 0, -width):
             fields = row[start : start + width]
             if fields[0] is not None:
                 parent = _Chain(*fields[:-1], parent=parent)
@@ -307,29 +270,15 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
     shares: dict[int, dict] = defaultdict(dict)
     if place_ids:
         # Query: the counties the places lie in.
-        for place_id, county_id, has_residents in _place_counties.rows(ids=sorted(place_ids)):
+        for place_id, county_id, has_residents in queries.place_counties.rows(
+            ids=sorted(place_ids)
+        ):
             within[place_id][county_id] = has_residents
     if zip_ids:
         # Query: the counties of the ZIP codes' areas, with their share of its land.
-        for zip_id, county_id, share in _zip_counties.rows(ids=sorted(zip_ids)):
+        for zip_id, county_id, share in queries.zip_counties.rows(ids=sorted(zip_ids)):
             shares[zip_id][county_id] = share
     return [within[t.place_id] if t.zip_code is None else shares[t.zip_code.id] for t in targets]
-
-
-@compiled
-def _place_counties(ids):
-    return (
-        PlaceCounty.objects.filter(place_id__in=ids)
-        .order_by("place_id", "position")
-        .values_list("place_id", "county_id", "has_residents")
-    )
-
-
-@compiled
-def _zip_counties(ids):
-    return ZipCodeCounty.objects.filter(zip_code_id__in=ids).values_list(
-        "zip_code_id", "county_id", "land_share"
-    )
 
 
 def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:
@@ -342,37 +291,6 @@ def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:
     return ids
 
 
-# The columns a JurisdictionRef needs, at every level of a parent chain.
-REF_FIELDS = ("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent")
-_CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
-
-# The columns of a status an Entry needs, read as plain rows: a lookup builds no model instances.
-ENTRY_FIELDS = (
-    "id",
-    "jurisdiction_id",
-    "substance__slug",
-    "status",
-    "minimum_age",
-    "applies_to",
-    "summary",
-    "details",
-    "effective_from",
-    "effective_from_precision",
-    "effective_until",
-    "unverified",
-    "last_verified_at",
-    "created_at",
-    *(field_name(activity) for activity in ACTIVITIES),
-    "minimum_age_applies_to",
-    "product_limits",
-    "penalty",
-    # Annotated by LegalStatus.objects.with_review_state().
-    "has_open_flag",
-    "flagged_at",
-    "is_being_checked",
-)
-
-
 def load_entries(
     jurisdiction_ids: Iterable[int] | None, substances: Iterable[str] | None
 ) -> dict[int, tuple[Entry, ...]]:
@@ -382,38 +300,25 @@ def load_entries(
     # Query: every published period of the layers (history included, for `upcoming`), with the
     # substance's slug joined and its review state as subqueries.
     if jurisdiction_ids is None:
-        rows = list(_statuses(substances=substances))
+        rows = list(queries.statuses(substances=substances))
     elif substances is None:
-        rows = _statuses_of.rows(ids=sorted(set(jurisdiction_ids)))
+        rows = queries.statuses_of.rows(ids=sorted(set(jurisdiction_ids)))
     else:
-        rows = _statuses_of_named.rows(ids=sorted(set(jurisdiction_ids)), slugs=sorted(substances))
+        rows = queries.statuses_of_named.rows(
+            ids=sorted(set(jurisdiction_ids)), slugs=sorted(substances)
+        )
     sources = _load_sources([row[0] for row in rows])
     entries = defaultdict(list)
     for row in rows:
-        entry = entry_from_row(dict(zip(ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ()))
+        entry = entry_from_row(
+            dict(zip(queries.ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ())
+        )
         entries[entry.jurisdiction_id].append(entry)
     return {pk: tuple(found) for pk, found in entries.items()}
 
 
-def _statuses(*, ids=None, substances=None):
-    statuses = LegalStatus.objects.published()
-    if ids is not None:
-        statuses = statuses.filter(jurisdiction_id__in=ids)
-    if substances is not None:
-        statuses = statuses.filter(substance__slug__in=list(substances))
-    return (
-        statuses.with_review_state()
-        .order_by("jurisdiction_id", "effective_from", "id")
-        .values_list(*ENTRY_FIELDS)
-    )
-
-
-_statuses_of = compiled(lambda ids: _statuses(ids=ids))
-_statuses_of_named = compiled(lambda ids, slugs: _statuses(ids=ids, substances=slugs))
-
-
 def entry_from_row(fields: dict, sources: tuple[SourceRef, ...]) -> Entry:
-    """An Entry from a status's ENTRY_FIELDS, read as a plain row, and its sources."""
+    """An Entry from a status's ENTRY_FIELDS (see queries) read as a plain row, and its sources."""
     created_at = fields.pop("created_at")
     flagged_at = fields.pop("flagged_at")
     coding = Coding(
@@ -437,18 +342,9 @@ def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
         return {}
     # Query: the statuses' sources through their link table, oldest publication first.
     found: dict[int, list[SourceRef]] = defaultdict(list)
-    for status_id, *fields in _sources_of.rows(ids=status_ids):
-        found[status_id].append(SourceRef(**dict(zip(SOURCE_FIELDS, fields, strict=True))))
+    for status_id, *fields in queries.sources_of.rows(ids=status_ids):
+        found[status_id].append(SourceRef(**dict(zip(queries.SOURCE_FIELDS, fields, strict=True))))
     return {pk: tuple(refs) for pk, refs in found.items()}
-
-
-@compiled
-def _sources_of(ids):
-    return (
-        LegalStatus.sources.through.objects.filter(legalstatus_id__in=ids)
-        .order_by(F("source__published_on").asc(nulls_last=True), "source__title", "source_id")
-        .values_list("legalstatus_id", *(f"source__{field}" for field in SOURCE_FIELDS))
-    )
 
 
 def jurisdiction_ref(jurisdiction: "Jurisdiction | _Chain") -> JurisdictionRef:
