@@ -33,6 +33,7 @@ from .world import (
 from .zips import (
     ZCTA_COUNTIES_FILE,
     build_lookups,
+    county_ids_by_fips,
     postal_place_counties,
     read_zip_counties,
     resolve_zip_codes,
@@ -70,7 +71,7 @@ def read_gazetteer(
         census_dir / PLACE_FACTS_FILE, {row.ocd_id for row in us_divisions.places}
     )
     places = with_place_facts(us_divisions.places, facts)
-    place_census_counties = census_place_counties(facts, build_lookups(us_divisions).county_by_fips)
+    place_census_counties = census_place_counties(facts, county_ids_by_fips(us_divisions.counties))
     counties_of: dict[str, list[str]] = {}
     for link in place_census_counties:
         counties_of.setdefault(link.place_ocd_id, []).append(link.county_ocd_id)

@@ -33,6 +33,7 @@ _FACTS_COLUMNS = (
 GENERAL_PURPOSE_TOWNSHIP_STATES: Final = frozenset(
     ("CT", "ME", "MA", "MI", "MN", "NH", "NJ", "NY", "PA", "RI", "VT", "WI")
 )
+_KINDS: Final = frozenset(PlaceKind.values)
 _FIPS = re.compile(r"^\d{5}$")
 _CENSUS_CODE = re.compile(r"^(\d{7}|\d{10})$")
 # "county=geocorr2022(successor:1836003)": the 2020 place code an OCD row was matched to.
@@ -70,7 +71,7 @@ def read_place_facts(path: Path, place_ids: set[str]) -> dict[str, PlaceFacts]:
 
 
 def _place_facts(row: dict[str, str], path: Path, line: int) -> PlaceFacts:
-    if row["kind"] not in PlaceKind.values:
+    if row["kind"] not in _KINDS:
         raise GazetteerDataError(path, line, f"unknown kind “{row['kind']}”")
     if row["incorporated"] not in ("true", "false"):
         raise GazetteerDataError(path, line, "incorporated must be true or false")

@@ -131,22 +131,32 @@ class Gazetteer:
 
 
 def read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for each data row of a UTF-8 CSV whose header has `columns`."""
+    """(line number, row) for each data row of a UTF-8 CSV whose header has `columns`.
+
+    Each row holds only `columns`, stripped. Blank lines are skipped; a row with more fields
+    than the header, or too few to reach one of `columns`, is an error.
+    """
     try:
         handle = path.open(newline="", encoding="utf-8")
     except OSError as error:
         raise GazetteerDataError(path, None, f"cannot read it ({error.strerror})") from None
     with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or ())]
-        if missing:
-            raise GazetteerDataError(
-                path, 1, f"the header lacks the column(s) {', '.join(missing)}"
-            )
+        reader = csv.reader(handle)
         try:
-            for row in reader:
-                if None in row or any(row[c] is None for c in columns):
+            header = next(reader, [])
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise GazetteerDataError(
+                    path, 1, f"the header lacks the column(s) {', '.join(missing)}"
+                )
+            index = {name: i for i, name in enumerate(header)}  # the last of a repeated name
+            wanted = [(c, index[c]) for c in columns]
+            needed = max((i for _, i in wanted), default=-1) + 1
+            for fields in reader:
+                if not fields:
+                    continue
+                if not needed <= len(fields) <= len(header):
                     raise GazetteerDataError(path, reader.line_num, "wrong number of fields")
-                yield reader.line_num, {c: row[c].strip() for c in columns}
+                yield reader.line_num, {c: fields[i].strip() for c, i in wanted}
         except (UnicodeDecodeError, csv.Error) as error:
             raise GazetteerDataError(path, reader.line_num + 1, str(error)) from None

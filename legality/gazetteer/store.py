@@ -1,20 +1,24 @@
-"""Writing the gazetteer: compare with the database, then create and update in bulk.
+"""Writing the gazetteer: compare with the database, then insert and update in bulk.
 
 Natural keys decide what a row is: the OCD id for jurisdictions and aliases, the code for ZIP
 codes, (jurisdiction, search name) for alternate names and (place, county) for the counties a
 place lies in. Only rows that differ are written, so a second run writes nothing. Rows the data
 no longer has are left alone (statuses may point at them, curators may have added them), except
 place-county links, which are derived from the data and follow it.
+
+The database is read once per table, as tuples (values_list), and compared with the data as
+tuples. New rows are inserted many to a statement (`bulk`), never one model instance or one
+query per row; a fresh load of the shipped data takes about 7 s of CPU on SQLite.
 """
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from legality.models import (
     Jurisdiction,
@@ -25,6 +29,7 @@ from legality.models import (
     ZipCodeCounty,
 )
 
+from . import bulk
 from .rows import (
     AliasRow,
     AlternateNameRow,
@@ -116,8 +121,9 @@ def write_gazetteer(
     """Upsert every row of `gazetteer` in one transaction; returns the counts per kind.
 
     `on_written` receives each kind's summary as soon as it is written (progress for long
-    loads). Jurisdictions get history records through simple-history's bulk helpers, with the
-    change reason 'load_jurisdictions'. A failure rolls everything back.
+    loads). Jurisdictions get history records as simple-history's bulk helpers write them, with
+    the change reason 'load_jurisdictions'. A failure rolls everything back. `batch_size` bounds
+    the primary keys one DELETE of stale links lists.
     """
     started = time.monotonic()
     kinds: list[KindSummary] = []
@@ -131,15 +137,15 @@ def write_gazetteer(
         on_written(kinds[-1])
 
     with transaction.atomic():
-        writer = _JurisdictionWriter(batch_size)
+        writer = _JurisdictionWriter()
         for kind, level in _LEVELS:
             rows = [row for row in gazetteer.jurisdictions if row.level == level]
             step(kind, lambda rows=rows, level=level: writer.write(rows, level))
         ids = writer.ids
         names, aliases, zips = gazetteer.alternate_names, gazetteer.aliases, gazetteer.zip_codes
-        step("alternate names", lambda: _write_names(names, ids, batch_size))
-        step("OCD aliases", lambda: _write_aliases(aliases, ids, batch_size))
-        step("ZIP codes", lambda: _write_zip_codes(zips, ids, batch_size))
+        step("alternate names", lambda: _write_names(names, ids))
+        step("OCD aliases", lambda: _write_aliases(aliases, ids))
+        step("ZIP codes", lambda: _write_zip_codes(zips, ids))
         links = gazetteer.place_counties
         places = {ids[row.ocd_id] for row in gazetteer.jurisdictions if row.level == "place"}
         step("place counties", lambda: _write_place_counties(links, places, ids, batch_size))
@@ -151,8 +157,7 @@ def write_gazetteer(
 class _JurisdictionWriter:
     """Writes jurisdictions level by level, keeping OCD id -> primary key for the next level."""
 
-    def __init__(self, batch_size: int) -> None:
-        self.batch_size = batch_size
+    def __init__(self) -> None:
         self.now = timezone.now()
         self.existing = {
             ocd_id: (pk, tuple(values))
@@ -161,31 +166,39 @@ class _JurisdictionWriter:
         self.ids = {ocd_id: pk for ocd_id, (pk, _) in self.existing.items()}
 
     def write(self, rows: Sequence[JurisdictionRow], level: str) -> _Counts:
-        to_create: list[Jurisdiction] = []
-        to_update: list[Jurisdiction] = []
-        changed: set[str] = set()
+        to_create: list[tuple[str, tuple[object, ...]]] = []  # (ocd_id, values of _FIELDS)
+        to_update: list[tuple[str, tuple[object, ...]]] = []
         for row in rows:
             values = self._values(row)
             stored = self.existing.get(row.ocd_id)
-            if stored is not None and stored[1] == values:
-                continue
-            fields = dict(zip(_FIELDS, values, strict=True))
             if stored is None:
-                to_create.append(Jurisdiction(ocd_id=row.ocd_id, **fields))
-            else:
-                to_update.append(Jurisdiction(pk=stored[0], ocd_id=row.ocd_id, **fields))
-                pairs = zip(_FIELDS, stored[1], values, strict=True)
-                changed.update(name for name, old, new in pairs if old != new)
-        history = {"default_change_reason": CHANGE_REASON, "default_date": self.now}
-        bulk_create_with_history(to_create, Jurisdiction, batch_size=self.batch_size, **history)
-        if to_update:
-            names = sorted(name.removesuffix("_id") for name in changed)  # parent_id -> parent
-            bulk_update_with_history(
-                to_update, Jurisdiction, names, batch_size=self.batch_size, **history
-            )
+                to_create.append((row.ocd_id, values))
+            elif stored[1] != values:
+                to_update.append((row.ocd_id, values))
+        bulk.insert(Jurisdiction, ("ocd_id", *_FIELDS), ((o, *v) for o, v in to_create))
         if to_create:
             self.ids.update(Jurisdiction.objects.filter(level=level).values_list("ocd_id", "pk"))
+        bulk.update(Jurisdiction, _FIELDS, ((*v, self.ids[o]) for o, v in to_update))
+        self._history(to_create, "+")
+        self._history(to_update, "~")
         return _Counts(len(to_create), len(to_update), len(rows) - len(to_create) - len(to_update))
+
+    def _history(self, written: list[tuple[str, tuple[object, ...]]], history_type: str) -> None:
+        """Records what simple-history's bulk helpers record: every field of each row written."""
+        bulk.insert_history(
+            Jurisdiction,
+            (
+                {
+                    "id": self.ids[ocd_id],
+                    "ocd_id": ocd_id,
+                    **dict(zip(_FIELDS, values, strict=True)),
+                }
+                for ocd_id, values in written
+            ),
+            history_type=history_type,
+            change_reason=CHANGE_REASON,
+            date=self.now,
+        )
 
     def _values(self, row: JurisdictionRow) -> tuple[object, ...]:
         parent_id = self.ids[row.parent_ocd_id] if row.parent_ocd_id else None
@@ -208,73 +221,46 @@ class _JurisdictionWriter:
         )
 
 
-def _write_names(rows: Sequence[AlternateNameRow], ids: dict[str, int], batch_size: int) -> _Counts:
+def _write_names(rows: Sequence[AlternateNameRow], ids: dict[str, int]) -> _Counts:
     existing = set(JurisdictionName.objects.values_list("jurisdiction_id", "search_name"))
     new = [
-        JurisdictionName(
-            jurisdiction_id=ids[row.ocd_id], name=row.name, search_name=row.search_name
-        )
+        (ids[row.ocd_id], row.name, row.search_name)
         for row in rows
         if (ids[row.ocd_id], row.search_name) not in existing
     ]
-    JurisdictionName.objects.bulk_create(new, batch_size=batch_size)
+    bulk.insert(JurisdictionName, ("jurisdiction_id", "name", "search_name"), new)
     return _Counts(len(new), 0, len(rows) - len(new))
 
 
-def _write_aliases(rows: Iterable[AliasRow], ids: dict[str, int], batch_size: int) -> _Counts:
+def _write_aliases(rows: Iterable[AliasRow], ids: dict[str, int]) -> _Counts:
     existing = {
         ocd_id: (pk, (jurisdiction_id, note))
         for pk, ocd_id, jurisdiction_id, note in OcdAlias.objects.values_list(
             "pk", "ocd_id", "jurisdiction_id", "note"
         )
     }
-    to_create: list[OcdAlias] = []
-    to_update: list[OcdAlias] = []
-    unchanged = 0
-    for row in rows:
-        values = (ids[row.ocd_id], row.note)
-        pk, current = existing.get(row.alias_ocd_id, (None, None))
-        alias = OcdAlias(pk=pk, ocd_id=row.alias_ocd_id, jurisdiction_id=values[0], note=row.note)
-        if current == values:
-            unchanged += 1
-        else:
-            (to_create if pk is None else to_update).append(alias)
-    OcdAlias.objects.bulk_create(to_create, batch_size=batch_size)
-    OcdAlias.objects.bulk_update(to_update, ["jurisdiction", "note"], batch_size=batch_size)
-    return _Counts(len(to_create), len(to_update), unchanged)
+    wanted = {row.alias_ocd_id: (ids[row.ocd_id], row.note) for row in rows}
+    return _upsert(OcdAlias, ("ocd_id",), ("jurisdiction_id", "note"), wanted, existing)
 
 
-def _write_zip_codes(rows: Iterable[ZipRow], ids: dict[str, int], batch_size: int) -> _Counts:
+def _write_zip_codes(rows: Iterable[ZipRow], ids: dict[str, int]) -> _Counts:
     existing = {
         code: (pk, tuple(values))
         for pk, code, *values in ZipCode.objects.values_list(
             "pk", "code", "postal_city", "state_id", "county_id", "place_id"
         )
     }
-    to_create: list[ZipCode] = []
-    to_update: list[ZipCode] = []
-    unchanged = 0
-    for row in rows:
-        county = ids[row.county_ocd_id] if row.county_ocd_id else None
-        place = ids[row.place_ocd_id] if row.place_ocd_id else None
-        values = (row.postal_city, ids[row.state_ocd_id], county, place)
-        pk, current = existing.get(row.code, (None, None))
-        if current == values:
-            unchanged += 1
-            continue
-        zip_code = ZipCode(
-            pk=pk,
-            code=row.code,
-            postal_city=row.postal_city,
-            state_id=values[1],
-            county_id=county,
-            place_id=place,
+    wanted = {
+        row.code: (
+            row.postal_city,
+            ids[row.state_ocd_id],
+            ids[row.county_ocd_id] if row.county_ocd_id else None,
+            ids[row.place_ocd_id] if row.place_ocd_id else None,
         )
-        (to_create if pk is None else to_update).append(zip_code)
-    ZipCode.objects.bulk_create(to_create, batch_size=batch_size)
-    fields = ["postal_city", "state", "county", "place"]
-    ZipCode.objects.bulk_update(to_update, fields, batch_size=batch_size)
-    return _Counts(len(to_create), len(to_update), unchanged)
+        for row in rows
+    }
+    fields = ("postal_city", "state_id", "county_id", "place_id")
+    return _upsert(ZipCode, ("code",), fields, wanted, existing)
 
 
 def _write_place_counties(
@@ -297,22 +283,9 @@ def _write_place_counties(
         (ids[link.place_ocd_id], ids[link.county_ocd_id]): (link.position, link.has_residents)
         for link in links
     }
-    to_create, to_update = [], []
-    for (place, county), values in wanted.items():
-        pk, current = existing.get((place, county), (None, None))
-        if current == values:
-            continue
-        link = PlaceCounty(
-            pk=pk, place_id=place, county_id=county, position=values[0], has_residents=values[1]
-        )
-        (to_create if pk is None else to_update).append(link)
-    PlaceCounty.objects.bulk_create(to_create, batch_size=batch_size)
-    PlaceCounty.objects.bulk_update(to_update, ["position", "has_residents"], batch_size=batch_size)
-    stale = [pk for pair, (pk, _) in existing.items() if pair not in wanted]
-    for start in range(0, len(stale), batch_size):
-        PlaceCounty.objects.filter(pk__in=stale[start : start + batch_size]).delete()
-    unchanged = len(wanted) - len(to_create) - len(to_update)
-    return _Counts(len(to_create), len(to_update), unchanged, len(stale))
+    keys, fields = ("place_id", "county_id"), ("position", "has_residents")
+    counts = _upsert(PlaceCounty, keys, fields, wanted, existing)
+    return counts._replace(deleted=_delete_stale(PlaceCounty, wanted, existing, batch_size))
 
 
 def _write_zip_counties(
@@ -329,19 +302,49 @@ def _write_zip_counties(
     wanted = {
         (zip_ids[row.code], ids[row.county_ocd_id]): (row.land_share, row.position) for row in rows
     }
-    to_create, to_update = [], []
-    for (zip_id, county), (share, position) in wanted.items():
-        pk, current = existing.get((zip_id, county), (None, None))
-        if current == (share, position):
+    keys, fields = ("zip_code_id", "county_id"), ("land_share", "position")
+    counts = _upsert(ZipCodeCounty, keys, fields, wanted, existing)
+    return counts._replace(deleted=_delete_stale(ZipCodeCounty, wanted, existing, batch_size))
+
+
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+def _upsert(
+    model: type[Model],
+    key_fields: tuple[str, ...],
+    value_fields: tuple[str, ...],
+    wanted: dict[_Key, tuple[object, ...]],
+    existing: dict[_Key, tuple[int, tuple[object, ...]]],
+) -> _Counts:
+    """Inserts the `wanted` rows `existing` lacks and updates those whose values differ.
+
+    Both map a natural key (the values of `key_fields`: one value, or a tuple of several) to the
+    values of `value_fields`; `existing` also gives each row's primary key.
+    """
+    to_create: list[tuple[object, ...]] = []
+    to_update: list[tuple[object, ...]] = []
+    for key, values in wanted.items():
+        pk, current = existing.get(key, (None, None))
+        if current == values:
             continue
-        link = ZipCodeCounty(
-            pk=pk, zip_code_id=zip_id, county_id=county, land_share=share, position=position
-        )
-        (to_create if pk is None else to_update).append(link)
-    ZipCodeCounty.objects.bulk_create(to_create, batch_size=batch_size)
-    ZipCodeCounty.objects.bulk_update(to_update, ["land_share", "position"], batch_size=batch_size)
-    stale = [pk for pair, (pk, _) in existing.items() if pair not in wanted]
+        if pk is None:
+            to_create.append((*(key if len(key_fields) > 1 else (key,)), *values))
+        else:
+            to_update.append((*values, pk))
+    bulk.insert(model, (*key_fields, *value_fields), to_create)
+    bulk.update(model, value_fields, to_update)
+    return _Counts(len(to_create), len(to_update), len(wanted) - len(to_create) - len(to_update))
+
+
+def _delete_stale(
+    model: type[Model],
+    wanted: Mapping[_Key, object],
+    existing: Mapping[_Key, tuple[int, object]],
+    batch_size: int,
+) -> int:
+    """Deletes the `existing` rows whose key `wanted` lacks; returns how many."""
+    stale = [pk for key, (pk, _) in existing.items() if key not in wanted]
     for start in range(0, len(stale), batch_size):
-        ZipCodeCounty.objects.filter(pk__in=stale[start : start + batch_size]).delete()
-    unchanged = len(wanted) - len(to_create) - len(to_update)
-    return _Counts(len(to_create), len(to_update), unchanged, len(stale))
+        model.objects.filter(pk__in=stale[start : start + batch_size]).delete()
+    return len(stale)

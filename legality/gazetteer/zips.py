@@ -20,7 +20,14 @@ import us
 from legality.geography import normalize_name
 
 from .ocd import UsDivisions
-from .rows import GazetteerDataError, PlaceCountyRow, ZipCountyRow, ZipRow, read_csv
+from .rows import (
+    GazetteerDataError,
+    JurisdictionRow,
+    PlaceCountyRow,
+    ZipCountyRow,
+    ZipRow,
+    read_csv,
+)
 from .world import name_key
 
 # Military post offices (APO/FPO) and the freely associated states (sovereign countries with US
@@ -102,7 +109,7 @@ def build_lookups(
     census_counties = census_counties or {}
     states, counties, places = us_divisions.states, us_divisions.counties, us_divisions.places
     state_by_postal_code = {s.iso_code.removeprefix("US-"): s.ocd_id for s in states}
-    county_by_fips = {c.census_geoid: c.ocd_id for c in counties if c.census_geoid}
+    county_by_fips = county_ids_by_fips(counties)
     county_by_name = {(c.parent_ocd_id or "", place_key(c.name)): c.ocd_id for c in counties}
     places_by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
     places_by_official_name: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -129,6 +136,11 @@ def build_lookups(
         census_counties={place: frozenset(counties) for place, counties in census_counties.items()},
         incorporated=frozenset(p.ocd_id for p in places if p.is_incorporated),
     )
+
+
+def county_ids_by_fips(counties: Iterable[JurisdictionRow]) -> dict[str, str]:
+    """'06073' -> the OCD id of San Diego County."""
+    return {c.census_geoid: c.ocd_id for c in counties if c.census_geoid}
 
 
 def _us_counties(state_by_postal_code: Mapping[str, str]) -> Iterator[tuple[str, Any]]:
@@ -352,5 +364,8 @@ def read_zip_counties(
                 first = merged[part.county_ocd_id]
                 part = replace(first, land_share=first.land_share + part.land_share)
             merged[part.county_ocd_id] = part
-        ordered += [replace(p, position=i) for i, p in enumerate(merged.values())]
+        ordered += [
+            ZipCountyRow(p.code, p.county_ocd_id, p.land_share, p.is_primary, position)
+            for position, p in enumerate(merged.values())
+        ]
     return tuple(ordered)

@@ -39,8 +39,11 @@ _LEADING: Final = ("city of ", "town of ", "village of ", "township of ", "borou
 def normalize_name(name: str) -> str:
     """'Bogotá  D.C.' -> 'bogota dc'; 'Saint Louis' and 'St. Louis' -> 'st louis';
     'Winston-Salem' -> 'winston salem'. Commas are kept: they separate a query's parts."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if name.isascii():  # nearly every name: NFKD leaves ASCII as it is, so skip the fold
+        ascii_only = name
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = _SPACES.sub(" ", ascii_only.casefold().translate(_DROPPED)).strip().split(" ")
     return " ".join(_WORD_FORMS.get(word, word) for word in words)
 

@@ -98,6 +98,9 @@ def test_too_many_parts_and_too_long_queries_answer_400_with_the_reason(client, 
         "/j/ocd-division/country:us%00/",
         "/api/v1/jurisdictions/ocd-division/country:us%00/",
         "/search/?q=Tupelo%0D%0ASet-Cookie:x",
+        # Repeated: every value is checked, not only the last one a filter reads.
+        "/api/v1/jurisdictions/?format=&parent=o%EA%B3%84%18%C2%84&parent=%C2%8Fi%C2%90",
+        "/api/v1/jurisdictions/?parent=%C2%8F&parent=ocd-division/country:us",
     ],
 )
 def test_control_characters_answer_400_on_pages_and_api(client, places, url):

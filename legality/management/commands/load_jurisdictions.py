@@ -1,6 +1,9 @@
 """Load or refresh the geography: countries, subdivisions, US counties, places and ZIP codes."""
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, ocd_dir: Path, verbosity: int, **options: Any) -> None:
+        with _no_cycle_collection():
+            self._load(ocd_dir, verbosity)
+
+    def _load(self, ocd_dir: Path, verbosity: int) -> None:
         started = time.monotonic()
         if verbosity >= 1:
             self.stdout.write(f"Reading {ocd_dir} and the pycountry, us and zipcodes packages…")
@@ -63,3 +70,21 @@ class Command(BaseCommand):
             self.stdout.write(f"{title}:")
             for outcome, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
                 self.stdout.write(f"  {count:>6,}  {outcome}")
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector for the load, then restores it.
+
+    A load builds about a million small tuples and rows that live until it ends and form no
+    reference cycles (reference counting frees them). The collector would walk them again and
+    again as they pile up: measured, a third of the reading time. Nothing else runs in the
+    command's process meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
