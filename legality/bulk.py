@@ -86,7 +86,10 @@ def lookup_many(
     readable = [q for q in queries if q.strip() and len(q) <= MAX_ITEM_LENGTH]
     matches = dict(zip(readable, find_places(readable), strict=True))
     found = {q: m for q, m in matches.items() if isinstance(m, PlaceMatch)}
-    answers = resolve_many([Target.of(m) for m in found.values()], on=on, substances=substances)
+    # Its items show the status and who decides it, not each activity or the changes to come.
+    answers = resolve_many(
+        [Target.of(m) for m in found.values()], on=on, substances=substances, summary_only=True
+    )
     answered = dict(zip(found, answers, strict=True))
     items = []
     for query in queries:

@@ -16,6 +16,7 @@ from itertools import groupby
 
 from django.db.models import F, Q
 
+from legality.compiled_queries import compiled
 from legality.dates import start_of_period
 from legality.models import DatePrecision, Jurisdiction, LegalStatus, Substance
 
@@ -69,6 +70,10 @@ def status_changes(
     the change, inclusive). Periods with no known start are not dated changes and are left
     out. One query: the published entries with their jurisdiction and substance.
     """
+    if jurisdiction_ids is not None and not (within or country or substance):
+        # Query: the layers' published periods in time order (a place's history, its feed).
+        rows = _periods_of_rows(_periods_of.rows(ids=sorted(set(jurisdiction_ids))))
+        return _filtered(_every_change(rows), status=status, since=since, until=until)
     entries = LegalStatus.objects.published().select_related("jurisdiction", "substance")
     if jurisdiction_ids is not None:
         entries = entries.filter(jurisdiction_id__in=list(jurisdiction_ids))
@@ -81,17 +86,66 @@ def status_changes(
     if substance:
         entries = entries.filter(substance__slug=substance)
     # Query: the published periods, grouped by jurisdiction and substance, in time order.
-    rows = entries.defer("internal_notes", "details").order_by(
-        "jurisdiction_id",
-        "substance_id",
-        F("effective_from").asc(nulls_first=True),
-        "id",
+    rows = entries.defer(*_UNREAD).order_by(*_IN_TIME_ORDER)
+    return _filtered(_every_change(rows), status=status, since=since, until=until)
+
+
+_UNREAD = ("internal_notes", "details")
+_IN_TIME_ORDER = (
+    "jurisdiction_id",
+    "substance_id",
+    F("effective_from").asc(nulls_first=True),
+    "id",
+)
+_PERIOD_FIELDS = [f.attname for f in LegalStatus._meta.concrete_fields if f.name not in _UNREAD]
+_RELATED = {
+    "jurisdiction": (Jurisdiction, [f.attname for f in Jurisdiction._meta.concrete_fields]),
+    "substance": (Substance, [f.attname for f in Substance._meta.concrete_fields]),
+}
+
+
+@compiled
+def _periods_of(ids):
+    return (
+        LegalStatus.objects.published()
+        .filter(jurisdiction_id__in=ids)
+        .order_by(*_IN_TIME_ORDER)
+        .values_list(
+            *_PERIOD_FIELDS,
+            *(f"{name}__{field}" for name, (_, fields) in _RELATED.items() for field in fields),
+        )
     )
-    changes = [
+
+
+def _periods_of_rows(rows: list[tuple]) -> list[LegalStatus]:
+    """The rows of _periods_of as select_related("jurisdiction", "substance") reads them."""
+    periods = []
+    for row in rows:
+        period = LegalStatus.from_db("default", _PERIOD_FIELDS, row[: len(_PERIOD_FIELDS)])
+        start = len(_PERIOD_FIELDS)
+        for name, (model, fields) in _RELATED.items():
+            related = model.from_db("default", fields, row[start : start + len(fields)])
+            period._state.fields_cache[name] = related
+            start += len(fields)
+        periods.append(period)
+    return periods
+
+
+def _every_change(rows: Iterable[LegalStatus]) -> list[StatusChange]:
+    return [
         change
         for _, periods in groupby(rows, key=lambda row: (row.jurisdiction_id, row.substance_id))
         for change in _changes_of(list(periods))
     ]
+
+
+def _filtered(
+    changes: list[StatusChange],
+    *,
+    status: str | None,
+    since: datetime.date | None,
+    until: datetime.date | None,
+) -> list[StatusChange]:
     changes = [
         change
         for change in changes

@@ -32,6 +32,7 @@ from legality.models import Jurisdiction, LegalStatus, Source
 from legality.resolution import UnknownSubstance, resolve
 
 from .filters import JurisdictionFilter, LegalStatusFilter
+from .lookup_data import lookup_data
 from .renderers import SpreadsheetSafeCSVRenderer
 from .serializers import (
     AmbiguousPlaceSerializer,
@@ -187,7 +188,8 @@ class LookupView(APIView):
             return Response({"detail": str(error), **suggestions}, status=404)
         except UnknownSubstance as error:
             return Response({"detail": str(error)}, status=400)
-        return Response(LookupSerializer({"answer": answer, "match": match}).data)
+        # The shape LookupSerializer documents, written directly (see lookup_data).
+        return Response(lookup_data(answer, match))
 
 
 def exception_handler(error: Exception, context: dict) -> Response | None:

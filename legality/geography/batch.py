@@ -54,22 +54,43 @@ def find_places(queries: Sequence[str]) -> list[PlaceMatch | TrackerError]:
     return found
 
 
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
+    # Model.from_db() takes a subset of the columns in the model's own order.
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+# The columns a bulk match shows: the ZIP code's, and each of its place, county and state's.
+_ZIP_FIELDS = _in_model_order(
+    ZipCode, {"id", "code", "postal_city", "state_id", "county_id", "place_id"}
+)
+_SHOWN = _in_model_order(
+    Jurisdiction, {"id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent_id"}
+)
+_ZIP_PLACES = ("place", "county", "state")
+
+
 def _zip_codes(codes: set[str]) -> dict[str, ZipCode]:
     if not codes:
         return {}
     # Query: the ZIP codes with their place, county and state (the columns a match shows).
-    shown = ("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent")
-    rows = (
-        ZipCode.objects.filter(code__in=codes)
-        .select_related("place", "county", "state")
-        .only(
-            "id",
-            "code",
-            "postal_city",
-            *(f"{j}__{field}" for j in ("place", "county", "state") for field in shown),
-        )
+    rows = ZipCode.objects.filter(code__in=codes).values_list(
+        *_ZIP_FIELDS, *(f"{name}__{field}" for name in _ZIP_PLACES for field in _SHOWN)
     )
-    return {row.code: row for row in rows}
+    # As select_related() with only() reads them, but one instance per jurisdiction: the ZIP
+    # codes of one state share it.
+    jurisdictions: dict[int, Jurisdiction] = {}
+    found = {}
+    width = len(_SHOWN)
+    for row in rows:
+        zip_code = ZipCode.from_db("default", _ZIP_FIELDS, row[: len(_ZIP_FIELDS)])
+        for i, name in enumerate(_ZIP_PLACES):
+            fields = row[len(_ZIP_FIELDS) + i * width : len(_ZIP_FIELDS) + (i + 1) * width]
+            place = None
+            if fields[0] is not None and (place := jurisdictions.get(fields[0])) is None:
+                place = jurisdictions[fields[0]] = Jurisdiction.from_db("default", _SHOWN, fields)
+            zip_code._state.fields_cache[name] = place
+        found[zip_code.code] = zip_code
+    return found
 
 
 def _divisions(ocd_ids: set[str]) -> dict[str, PlaceMatch]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Length
 
+from legality.compiled_queries import compiled
 from legality.errors import TrackerError
 from legality.models import (
     Jurisdiction,
@@ -128,21 +129,49 @@ def find_place(query: str) -> PlaceMatch:
 
 
 def _find_zip_code(query: str, code: str) -> PlaceMatch:
-    try:
-        zip_code = ZipCode.objects.select_related("place", "county", "state").get(code=code)
-    except ZipCode.DoesNotExist:
-        raise UnknownPlace(query, "We have no such US ZIP code.") from None
+    found = _zip_code_rows.rows(code=code)
+    if not found:
+        raise UnknownPlace(query, "We have no such US ZIP code.")
+    # As select_related("place", "county", "state") reads them.
+    row = found[0]
+    zip_code = ZipCode.from_db("default", _ZIP_FIELDS, row[: len(_ZIP_FIELDS)])
+    start = len(_ZIP_FIELDS)
+    for name in _ZIP_PLACES:
+        fields = row[start : start + len(_FIELDS)]
+        start += len(_FIELDS)
+        place = Jurisdiction.from_db("default", _FIELDS, fields) if fields[0] is not None else None
+        zip_code._state.fields_cache[name] = place
     jurisdiction = zip_code.place or zip_code.county or zip_code.state
     return PlaceMatch(jurisdiction, MatchedBy.ZIP_CODE, zip_code=zip_code)
 
 
+_ZIP_PLACES = ("place", "county", "state")
+
+
+@compiled
+def _zip_code_rows(code):
+    return ZipCode.objects.filter(code=code).values_list(
+        *_ZIP_FIELDS, *(f"{name}__{field}" for name in _ZIP_PLACES for field in _FIELDS)
+    )
+
+
 def _find_ocd_id(query: str, ocd_id: str) -> PlaceMatch:
-    aliased = OcdAlias.objects.filter(ocd_id=ocd_id).values("jurisdiction_id")
-    found = Jurisdiction.objects.filter(Q(ocd_id=ocd_id) | Q(pk__in=aliased)).first()
-    if found is None:
+    rows = _division_rows.rows(ocd_id=ocd_id)
+    if not rows:
         raise UnknownPlace(query, "No division has that OCD id.")
+    found = Jurisdiction.from_db("default", _FIELDS, rows[0])
     by = MatchedBy.OCD_ID if found.ocd_id == ocd_id else MatchedBy.OCD_ALIAS
     return PlaceMatch(found, by)
+
+
+@compiled
+def _division_rows(ocd_id):
+    aliased = OcdAlias.objects.filter(ocd_id=ocd_id).values("jurisdiction_id")
+    return (
+        Jurisdiction.objects.filter(Q(ocd_id=ocd_id) | Q(pk__in=aliased))
+        .order_by("pk")  # as first() orders
+        .values_list(*_FIELDS)[:1]
+    )
 
 
 def _codes(part: str) -> set[str]:
@@ -171,6 +200,32 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
     """One query: every jurisdiction a key names (its own or an alternate name) or a code
     codes, with its parent chain, the alternate name that matched and the largest city abroad
     lying in it that one of `city_keys` names."""
+    rows: list[_Row] = []
+    width = len(_FIELDS)
+    found = _named_rows.rows(keys=sorted(keys), codes=sorted(codes), city_keys=sorted(city_keys))
+    for row in found:
+        parent = None
+        # Read as select_related("parent__parent__parent") reads them: the outermost first.
+        for start in range((len(_CHAIN) - 1) * width, -1, -width):
+            if row[start] is not None:
+                jurisdiction = Jurisdiction.from_db("default", _FIELDS, row[start : start + width])
+                jurisdiction._state.fields_cache["parent"] = parent
+                parent = jurisdiction
+        alternate, city_key, city_name, city_population = row[-4:]
+        city = WorldCity(city_name, city_population) if city_key is not None else None
+        rows.append(
+            _Row(parent, {parent.search_name} | ({alternate} - {None}), city, city_key or "")
+        )
+    return rows
+
+
+_FIELDS = [field.attname for field in Jurisdiction._meta.concrete_fields]
+_ZIP_FIELDS = [field.attname for field in ZipCode._meta.concrete_fields]
+_CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
+
+
+@compiled
+def _named_rows(keys, codes, city_keys):
     named = JurisdictionName.objects.filter(search_name__in=keys)
     # The longest name first: the most literal reading is tried first ("Sadr City", not the
     # city "Sadr" read in a place called "City"); of one name, the largest city.
@@ -179,7 +234,7 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
     ).order_by(Length("search_name").desc(), "-population")
     # Each condition is an indexed lookup on its own, so the database reads a few rows, never
     # the whole table; the alternate names are looked up for those rows only.
-    found = (
+    return (
         Jurisdiction.objects.filter(
             Q(search_name__in=keys)
             | Q(iso_code__in=codes)
@@ -195,17 +250,15 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
             city_name=Subquery(cities.values("name")[:1]),
             city_population=Subquery(cities.values("population")[:1]),
         )
-        .select_related("parent__parent__parent")
         .order_by()
+        .values_list(
+            *(f"{up}{field}" for up in _CHAIN for field in _FIELDS),
+            "alternate",
+            "city_key",
+            "city_name",
+            "city_population",
+        )
     )
-    rows: list[_Row] = []
-    for jurisdiction in found:
-        names = {jurisdiction.search_name} | ({jurisdiction.alternate} - {None})
-        city = None
-        if jurisdiction.city_key is not None:
-            city = WorldCity(jurisdiction.city_name, jurisdiction.city_population)
-        rows.append(_Row(jurisdiction, names, city, jurisdiction.city_key or ""))
-    return rows
 
 
 def _find_name(query: str, text: str) -> PlaceMatch:

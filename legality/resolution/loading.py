@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from legality.activities import ACTIVITIES, Coding, ProductLimit, field_name
@@ -19,14 +18,10 @@ from legality.errors import TrackerError
 from legality.geography import PlaceMatch
 from legality.models import (
     Jurisdiction,
-    LegalStatus,
-    OcdAlias,
-    PlaceCounty,
-    Substance,
     ZipCode,
-    ZipCodeCounty,
 )
 
+from . import queries
 from .answers import (
     KRATOM,
     SEVEN_OH,
@@ -37,19 +32,7 @@ from .answers import (
     SourceRef,
     SubstanceRef,
 )
-from .rules import resolve_layers
-
-SOURCE_FIELDS = (
-    "id",
-    "title",
-    "url",
-    "citation",
-    "publisher",
-    "kind",
-    "published_on",
-    "published_precision",
-    "archive_url",
-)
+from .rules import Shared, resolve_layers
 
 
 # A domain error (TrackerError) kept beside resolve(), the one place that raises it.
@@ -112,17 +95,24 @@ def resolve(
 
 
 def resolve_many(
-    targets: Sequence[Target], *, on: datetime.date, substances: Sequence[str] | None = None
+    targets: Sequence[Target],
+    *,
+    on: datetime.date,
+    substances: Sequence[str] | None = None,
+    summary_only: bool = False,
 ) -> list[Answer]:
     """`resolve` for many places and ZIP codes at once, in the order given.
 
     Five queries however many targets, layers, sources and periods (six when places and ZIP
     codes are mixed, four when no layer has a published status): the substances, then
-    `load_layers`'s. Raises UnknownSubstance.
+    `load_layers`'s. Raises UnknownSubstance. `summary_only`: the results leave out each
+    activity's answer and the dated changes to come (`activities` and `upcoming` empty), which
+    a bulk lookup does not show.
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
     answers = []
+    shared = Shared(summary_only=summary_only)
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
     # the entries are the same for a jurisdiction id within one call.
     same_layers: dict[tuple, Answer] = {}
@@ -140,7 +130,7 @@ def resolve_many(
         )
         if (answer := same_layers.get(key)) is None:
             answer = same_layers[key] = resolve_layers(
-                place_ref, enclosures, on=on, substances=wanted, zip_code=code
+                place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=shared
             )
         answers.append(answer if answer.zip_code == code else replace(answer, zip_code=code))
     return answers
@@ -148,10 +138,12 @@ def resolve_many(
 
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
     # Query: the substances asked for (all of them by default), in their public order.
-    rows = Substance.objects.order_by("id").only("id", "slug", "name")
-    if slugs is not None:
-        rows = rows.filter(slug__in=slugs)
-    found = [SubstanceRef(row.id, row.slug, row.name) for row in rows]
+    rows = (
+        queries.every_substance.rows()
+        if slugs is None
+        else queries.substances_named.rows(slugs=slugs)
+    )
+    found = [SubstanceRef(*row) for row in rows]
     if slugs is not None and (missing := set(slugs) - {s.slug for s in found}):
         raise UnknownSubstance(sorted(missing))
     return found
@@ -176,29 +168,21 @@ def load_layers(
     for target in targets:
         if (zip_code := target.zip_code) is not None:
             ids.update(filter(None, (zip_code.state_id, zip_code.county_id, zip_code.place_id)))
-    # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
-    # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
-    city_alias = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"), ocd_id__contains="/place:")
-    # Query: the jurisdictions, each with its parent chain (township -> county -> state -> country)
-    # and whether it is a city-county as an EXISTS subquery.
-    rows = (
-        Jurisdiction.objects.select_related("parent__parent__parent")
-        .only(*(f"{up}{field}" for up in _CHAIN for field in REF_FIELDS))
-        .annotate(is_city_county=Exists(city_alias))
-        .in_bulk(ids)
-    )
+    rows = _load_chains(ids)
     entries = load_entries([*rows, *_ancestor_ids(rows.values())], substances)
     # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one joined in as
     # a parent (a township's county) does not, and is read as a plain county, as for one lookup.
     refs: dict[tuple[int, bool], JurisdictionRef] = {}
 
-    def ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
-        key = (jurisdiction.pk, getattr(jurisdiction, "is_city_county", False))
+    def ref(jurisdiction: "_Chain") -> JurisdictionRef:
+        key = (jurisdiction.pk, jurisdiction.is_city_county)
         if key not in refs:
             refs[key] = jurisdiction_ref(jurisdiction)
         return refs[key]
 
-    def enclosure(jurisdiction: Jurisdiction, **flags) -> Enclosure:
+    def enclosure(jurisdiction: "_Chain", **flags) -> Enclosure:
+        # One JurisdictionRef and one tuple of entries per jurisdiction: resolve_many shares
+        # the rules' work on them between targets (rules.Shared keys them by identity).
         return Enclosure(ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags)
 
     return [
@@ -207,11 +191,42 @@ def load_layers(
     ]
 
 
+@dataclass(frozen=True)
+class _Chain:
+    """A jurisdiction as a lookup loads it: the columns of a JurisdictionRef and its parent."""
+
+    pk: int
+    ocd_id: str
+    name: str
+    level: str
+    is_incorporated: bool | None
+    place_kind: str
+    parent: "_Chain | None"
+    is_city_county: bool = False  # read for the rows asked for, not for their parents
+
+
+def _load_chains(ids: set[int]) -> dict[int, _Chain]:
+    """The jurisdictions by id, each with its parent chain (township -> county -> state ->
+    country) as plain rows."""
+    found = {}
+    width = len(queries.REF_FIELDS)
+    # Query: the jurisdictions with their parent chain joined, and whether each is a
+    # city-county as an EXISTS subquery.
+    for row in queries.chains.rows(ids=sorted(ids)):
+        parent = None
+        for start in range((len(queries.CHAIN) - 1) * width, 0, -width):
+            fields = row[start : start + width]
+            if fields[0] is not None:
+                parent = _Chain(*fields[:-1], parent=parent)
+        found[row[0]] = _Chain(*row[: width - 1], parent=parent, is_city_county=row[-1])
+    return found
+
+
 def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, list[Enclosure]]:
     """One target's enclosures from the loaded rows; `links`: its counties (see _load_counties)."""
     found: dict[int, Enclosure] = {}
 
-    def add_with_chain(jurisdiction: Jurisdiction, **flags) -> None:
+    def add_with_chain(jurisdiction: _Chain, **flags) -> None:
         found[jurisdiction.pk] = enclosure(jurisdiction, **flags)
         parent = jurisdiction.parent
         while parent is not None:
@@ -255,20 +270,18 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
     shares: dict[int, dict] = defaultdict(dict)
     if place_ids:
         # Query: the counties the places lie in.
-        links = PlaceCounty.objects.filter(place_id__in=place_ids).order_by("place_id", "position")
-        for place_id, county_id, has_residents in links.values_list(
-            "place_id", "county_id", "has_residents"
+        for place_id, county_id, has_residents in queries.place_counties.rows(
+            ids=sorted(place_ids)
         ):
             within[place_id][county_id] = has_residents
     if zip_ids:
         # Query: the counties of the ZIP codes' areas, with their share of its land.
-        links = ZipCodeCounty.objects.filter(zip_code_id__in=zip_ids)
-        for zip_id, county_id, share in links.values_list("zip_code_id", "county_id", "land_share"):
+        for zip_id, county_id, share in queries.zip_counties.rows(ids=sorted(zip_ids)):
             shares[zip_id][county_id] = share
     return [within[t.place_id] if t.zip_code is None else shares[t.zip_code.id] for t in targets]
 
 
-def _ancestor_ids(rows: Iterable[Jurisdiction]) -> set[int]:
+def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:
     ids = set()
     for row in rows:
         parent = row.parent
@@ -278,65 +291,34 @@ def _ancestor_ids(rows: Iterable[Jurisdiction]) -> set[int]:
     return ids
 
 
-# The columns a JurisdictionRef needs, at every level of a parent chain.
-REF_FIELDS = ("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent")
-_CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
-
-# The columns of a status an Entry needs, read as plain rows: a lookup builds no model instances.
-ENTRY_FIELDS = (
-    "id",
-    "jurisdiction_id",
-    "substance__slug",
-    "status",
-    "minimum_age",
-    "applies_to",
-    "summary",
-    "details",
-    "effective_from",
-    "effective_from_precision",
-    "effective_until",
-    "unverified",
-    "last_verified_at",
-    "created_at",
-    *(field_name(activity) for activity in ACTIVITIES),
-    "minimum_age_applies_to",
-    "product_limits",
-    "penalty",
-    # Annotated by LegalStatus.objects.with_review_state().
-    "has_open_flag",
-    "flagged_at",
-    "is_being_checked",
-)
-
-
 def load_entries(
     jurisdiction_ids: Iterable[int] | None, substances: Iterable[str] | None
 ) -> dict[int, tuple[Entry, ...]]:
     """Every published entry of `substances` (slugs) in the jurisdictions, with its sources, by
     jurisdiction id; None for either means all of them (the maps read every entry). Two queries
     (one when there is no entry)."""
-    statuses = LegalStatus.objects.published()
-    if jurisdiction_ids is not None:
-        statuses = statuses.filter(jurisdiction_id__in=set(jurisdiction_ids))
-    if substances is not None:
-        statuses = statuses.filter(substance__slug__in=list(substances))
     # Query: every published period of the layers (history included, for `upcoming`), with the
     # substance's slug joined and its review state as subqueries.
-    rows = list(
-        statuses.with_review_state()
-        .order_by("jurisdiction_id", "effective_from", "id")
-        .values_list(*ENTRY_FIELDS)
-    )
+    if jurisdiction_ids is None:
+        rows = list(queries.statuses(substances=substances))
+    elif substances is None:
+        rows = queries.statuses_of.rows(ids=sorted(set(jurisdiction_ids)))
+    else:
+        rows = queries.statuses_of_named.rows(
+            ids=sorted(set(jurisdiction_ids)), slugs=sorted(substances)
+        )
     sources = _load_sources([row[0] for row in rows])
     entries = defaultdict(list)
     for row in rows:
-        entry = entry_from_row(dict(zip(ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ()))
+        entry = entry_from_row(
+            dict(zip(queries.ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ())
+        )
         entries[entry.jurisdiction_id].append(entry)
     return {pk: tuple(found) for pk, found in entries.items()}
 
 
 def entry_from_row(fields: dict, sources: tuple[SourceRef, ...]) -> Entry:
-    """An Entry from a status's ENTRY_FIELDS, read as a plain row, and its sources."""
+    """An Entry from a status's ENTRY_FIELDS (see queries) read as a plain row, and its sources."""
     created_at = fields.pop("created_at")
     flagged_at = fields.pop("flagged_at")
     coding = Coding(
@@ -359,18 +341,13 @@ def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
     if not status_ids:
         return {}
     # Query: the statuses' sources through their link table, oldest publication first.
-    links = (
-        LegalStatus.sources.through.objects.filter(legalstatus_id__in=status_ids)
-        .order_by(F("source__published_on").asc(nulls_last=True), "source__title", "source_id")
-        .values_list("legalstatus_id", *(f"source__{field}" for field in SOURCE_FIELDS))
-    )
     found: dict[int, list[SourceRef]] = defaultdict(list)
-    for status_id, *fields in links:
-        found[status_id].append(SourceRef(**dict(zip(SOURCE_FIELDS, fields, strict=True))))
+    for status_id, *fields in queries.sources_of.rows(ids=status_ids):
+        found[status_id].append(SourceRef(**dict(zip(queries.SOURCE_FIELDS, fields, strict=True))))
     return {pk: tuple(refs) for pk, refs in found.items()}
 
 
-def jurisdiction_ref(jurisdiction: Jurisdiction) -> JurisdictionRef:
+def jurisdiction_ref(jurisdiction: "Jurisdiction | _Chain") -> JurisdictionRef:
     return JurisdictionRef(
         id=jurisdiction.pk,
         ocd_id=jurisdiction.ocd_id,

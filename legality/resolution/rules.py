@@ -49,6 +49,22 @@ NOTE_APPROXIMATE = "the place this ZIP code's postal city names; check the city 
 NOTE_OTHER_PART = "applies only in the part of the place in this county"
 
 
+class Shared:
+    """Work the targets of one `resolve_many` call share: what a layer says of a substance on a
+    day, and a substance's result over the same layers (every ZIP code of a state reads the
+    same country and state, many the same county). Keyed by identity (see _reading), so it
+    holds what it keys: it lives for one call, never across requests."""
+
+    def __init__(self, *, summary_only: bool = False) -> None:
+        # Only the status and who decides it: no activities and no dated changes to come (a
+        # bulk lookup's answer shows neither).
+        self.summary_only = summary_only
+        self.layers: dict[tuple, Layer] = {}
+        self.results: dict[tuple, Result] = {}
+        self.upcoming: dict[tuple, list[Change]] = {}
+        self.held: list[object] = []
+
+
 def resolve_layers(
     place: JurisdictionRef,
     enclosures: Sequence[Enclosure],
@@ -56,6 +72,7 @@ def resolve_layers(
     on: datetime.date,
     substances: Sequence[SubstanceRef],
     zip_code: str | None = None,
+    shared: Shared | None = None,
 ) -> Answer:
     """The answer for `place` on `on`, per substance, from its already-loaded layers.
 
@@ -63,8 +80,9 @@ def resolve_layers(
     published entries, in any order; they are shown broadest first. For a ZIP code lookup pass
     `zip_code`; `place` is then the assumed place (its enclosure `approximate`), or the ZIP's
     county or state when its postal city names no place. A substance no layer knows answers
-    `unknown`.
+    `unknown`. `shared`: the work of other places in the same call (see Shared).
     """
+    shared = shared if shared is not None else Shared()
     # Broadest first; a place's counties: the one holding most residents, then the smaller
     # parts in the census order they were loaded in.
     ordered = [
@@ -89,9 +107,10 @@ def resolve_layers(
         in_municipality = True  # the answer is the town's; outside its limits is a side
     results = tuple(
         _with_sides(
-            resolve_substance(ordered, substance, on=on, in_municipality=in_municipality),
+            _resolved(ordered, substance, on=on, in_municipality=in_municipality, shared=shared),
             sides,
             on=on,
+            shared=shared,
         )
         for substance in substances
     )
@@ -159,11 +178,13 @@ def _parts(
     return sides
 
 
-def _with_sides(result: Result, sides: list[_Side], *, on: datetime.date) -> Result:
+def _with_sides(result: Result, sides: list[_Side], *, on: datetime.date, shared: Shared) -> Result:
     """`result` with the sides that answer otherwise, and the strictest answer anywhere."""
     elsewhere = []
     for where, layers, in_municipality in sides:
-        side = resolve_substance(layers, result.substance, on=on, in_municipality=in_municipality)
+        side = _resolved(
+            layers, result.substance, on=on, in_municipality=in_municipality, shared=shared
+        )
         if side.status != result.status:
             elsewhere.append(Elsewhere(where, side.status, side.decided_by, side.minimum_age))
     statuses = [result.status, *(e.status for e in elsewhere)]
@@ -185,18 +206,45 @@ def _in_municipality(place: JurisdictionRef, *, is_zip_code: bool) -> bool | Non
     return place.is_incorporated
 
 
+def _resolved(
+    enclosures: Sequence[Enclosure],
+    substance: SubstanceRef,
+    *,
+    on: datetime.date,
+    in_municipality: bool | None,
+    shared: Shared,
+) -> Result:
+    """resolve_substance, once per set of layers in a call."""
+    key = (*map(_reading, enclosures), substance.slug, on, in_municipality)
+    if (result := shared.results.get(key)) is None:
+        shared.held.append(enclosures)
+        result = shared.results[key] = resolve_substance(
+            enclosures, substance, on=on, in_municipality=in_municipality, shared=shared
+        )
+    return result
+
+
 def resolve_substance(
     enclosures: Sequence[Enclosure],
     substance: SubstanceRef,
     *,
     on: datetime.date,
     in_municipality: bool | None,
+    shared: Shared | None = None,
 ) -> Result:
     """The result for one substance; `enclosures` broadest first (see resolve_layers)."""
+    shared = shared if shared is not None else Shared()
     layers = tuple(
-        _layer(e, substance.slug, on=on, in_municipality=in_municipality) for e in enclosures
+        _shared_layer(e, substance.slug, on=on, in_municipality=in_municipality, shared=shared)
+        for e in enclosures
     )
-    upcoming = _upcoming(enclosures, substance.slug, on=on, in_municipality=in_municipality)
+    upcoming = (
+        ()
+        if shared.summary_only
+        else _upcoming(
+            enclosures, substance.slug, on=on, in_municipality=in_municipality, shared=shared
+        )
+    )
     # What a layer outside the entry's scope, or answering for another part, assumed did not
     # shape the answer.
     assumptions = tuple(
@@ -221,7 +269,7 @@ def resolve_substance(
             layers=layers,
             upcoming=upcoming,
             assumptions=assumptions,
-            activities=combine_activities(layers),
+            activities=() if shared.summary_only else combine_activities(layers),
         )
     # max() keeps the first of equals, and layers run broadest first: a tie goes to the broadest.
     decider = max(applying, key=lambda layer: RANK[layer.status])
@@ -249,7 +297,7 @@ def resolve_substance(
         layers=layers,
         upcoming=upcoming,
         assumptions=assumptions,
-        activities=combine_activities(layers),
+        activities=() if shared.summary_only else combine_activities(layers),
         minimum_age_set_by=age_layer.jurisdiction if age_layer is not None else None,
         due_since=min(flagged, default=None),
         is_being_checked=any(entry.is_being_checked for entry in shown),
@@ -283,6 +331,28 @@ def _entry_on(entries: Iterable[Entry], on: datetime.date) -> tuple[Entry | None
         return None, Standing.NO_ENTRY
     in_force = [item for item in found if item[1] == Standing.APPLIES] or found
     return max(in_force, key=lambda item: RANK[item[0].status])
+
+
+def _reading(enclosure: Enclosure) -> tuple:
+    """What the rules read of an enclosure (its jurisdiction, entries, whether it is a ZIP
+    code's approximate place or a place's smaller part; not its share of a ZIP's land), by
+    identity: the loader makes one JurisdictionRef and one tuple of entries per jurisdiction."""
+    return (
+        id(enclosure.jurisdiction),
+        id(enclosure.entries),
+        enclosure.approximate,
+        enclosure.part,
+    )
+
+
+def _shared_layer(
+    enclosure: Enclosure, slug: str, *, on: datetime.date, in_municipality: bool | None, shared
+) -> Layer:
+    key = (_reading(enclosure), slug, on, in_municipality)
+    if (layer := shared.layers.get(key)) is None:
+        shared.held.append(enclosure)
+        layer = shared.layers[key] = _layer(enclosure, slug, on=on, in_municipality=in_municipality)
+    return layer
 
 
 def _layer(
@@ -381,32 +451,50 @@ def _scope(
 
 
 def _upcoming(
-    enclosures: Sequence[Enclosure], slug: str, *, on: datetime.date, in_municipality: bool | None
+    enclosures: Sequence[Enclosure],
+    slug: str,
+    *,
+    on: datetime.date,
+    in_municipality: bool | None,
+    shared: Shared,
 ) -> tuple[Change, ...]:
     """Dated changes after `on` in any layer: what each layer says from each future start or end
     of one of its entries, where that differs from what it said just before."""
     changes = []
     for enclosure in enclosures:
-        slugs = {slug, KRATOM} if slug == SEVEN_OH else {slug}
-        relevant = [entry for entry in enclosure.entries if entry.substance in slugs]
-        points: dict[datetime.date, str] = {}
-        for entry in relevant:
-            if entry.effective_until is not None and entry.effective_until > on:
-                points.setdefault(entry.effective_until, DatePrecision.DAY)
-        for entry in relevant:  # a start's precision wins over an end on the same day
-            if entry.start is not None and entry.start > on:
-                points[entry.start] = entry.effective_from_precision or DatePrecision.DAY
-        said = _says(_layer(enclosure, slug, on=on, in_municipality=in_municipality))
-        for day in sorted(points):
-            now = _says(_layer(enclosure, slug, on=day, in_municipality=in_municipality))
-            if now != said:
-                status, minimum_age = now or (UNKNOWN, None)
-                changes.append(
-                    Change(day, enclosure.jurisdiction, status, minimum_age, points[day])
-                )
-            said = now
+        key = (_reading(enclosure), slug, on, in_municipality)
+        if (found := shared.upcoming.get(key)) is None:
+            shared.held.append(enclosure)
+            found = shared.upcoming[key] = _upcoming_in(
+                enclosure, slug, on=on, in_municipality=in_municipality
+            )
+        changes.extend(found)
     level = {e.jurisdiction.id: i for i, e in enumerate(enclosures)}
     return tuple(sorted(changes, key=lambda c: (c.date, level[c.jurisdiction.id])))
+
+
+def _upcoming_in(
+    enclosure: Enclosure, slug: str, *, on: datetime.date, in_municipality: bool | None
+) -> list[Change]:
+    """One layer's dated changes after `on`."""
+    changes = []
+    slugs = {slug, KRATOM} if slug == SEVEN_OH else {slug}
+    relevant = [entry for entry in enclosure.entries if entry.substance in slugs]
+    points: dict[datetime.date, str] = {}
+    for entry in relevant:
+        if entry.effective_until is not None and entry.effective_until > on:
+            points.setdefault(entry.effective_until, DatePrecision.DAY)
+    for entry in relevant:  # a start's precision wins over an end on the same day
+        if entry.start is not None and entry.start > on:
+            points[entry.start] = entry.effective_from_precision or DatePrecision.DAY
+    said = _says(_layer(enclosure, slug, on=on, in_municipality=in_municipality))
+    for day in sorted(points):
+        now = _says(_layer(enclosure, slug, on=day, in_municipality=in_municipality))
+        if now != said:
+            status, minimum_age = now or (UNKNOWN, None)
+            changes.append(Change(day, enclosure.jurisdiction, status, minimum_age, points[day]))
+        said = now
+    return changes
 
 
 def _says(layer: Layer) -> tuple[str, int | None] | None:

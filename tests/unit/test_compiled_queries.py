@@ -1,0 +1,85 @@
+"""CompiledQuery: a values_list() QuerySet compiled once per shape, run with new values."""
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+
+from legality.compiled_queries import MAX_COMPILED_LIST, CompiledQuery
+from legality.models import Jurisdiction, OcdAlias
+from tests.geo_factories import NamedCountyFactory, UsStateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _with_alias(ids, name):
+    aliased = OcdAlias.objects.filter(jurisdiction=OuterRef("pk"))
+    return (
+        Jurisdiction.objects.filter(pk__in=ids, name=name)
+        .annotate(has_alias=Exists(aliased))
+        .order_by("pk")
+        .values_list("has_alias", "name", "id", "parent__ocd_id")
+    )
+
+
+@pytest.fixture
+def places():
+    mississippi = UsStateFactory(name="Mississippi", postal_code="MS")
+    ohio = UsStateFactory(name="Ohio", postal_code="OH")
+    lee = NamedCountyFactory(parent=mississippi, name="Lee County")
+    other_lee = NamedCountyFactory(parent=ohio, name="Lee County")
+    OcdAlias.objects.create(jurisdiction=lee, ocd_id="ocd-division/country:us/state:ms/lee")
+    return mississippi, ohio, lee, other_lee
+
+
+def test_rows_are_the_querysets_rows_in_the_order_asked(places):
+    mississippi, ohio, lee, other_lee = places
+    query = CompiledQuery(_with_alias)
+    for ids, name in (
+        ([lee.pk, other_lee.pk], "Lee County"),
+        ([other_lee.pk, mississippi.pk], "Lee County"),  # same shape, other values
+        ([mississippi.pk, ohio.pk], "Ohio"),
+        ([lee.pk], "Lee County"),
+    ):
+        assert query.rows(ids=ids, name=name) == list(_with_alias(ids, name))
+    assert query.rows(ids=[lee.pk, other_lee.pk], name="Lee County") == [
+        (True, "Lee County", lee.pk, mississippi.ocd_id),
+        (False, "Lee County", other_lee.pk, ohio.ocd_id),
+    ]
+
+
+def test_it_compiles_once_per_shape_and_runs_one_statement_each_time(places):
+    mississippi, ohio, lee, other_lee = places
+    query = CompiledQuery(_with_alias)
+    query.rows(ids=[lee.pk, ohio.pk], name="Ohio")
+    query.rows(ids=[lee.pk, other_lee.pk], name="Lee County")
+    query.rows(ids=[ohio.pk, ohio.pk, lee.pk], name="Ohio")  # repeated values count once
+    assert len(query._compiled) == 1
+    query.rows(ids=[lee.pk], name="Ohio")
+    assert len(query._compiled) == 2
+    with CaptureQueriesContext(connection) as queries:
+        query.rows(ids=[lee.pk, ohio.pk], name="Lee County")
+    assert len(queries) == 1
+
+
+def test_long_and_empty_lists_run_the_queryset_itself(places):
+    mississippi, ohio, lee, other_lee = places
+    query = CompiledQuery(_with_alias)
+    many = [lee.pk, *range(10**6, 10**6 + MAX_COMPILED_LIST)]
+    assert query.rows(ids=many, name="Lee County") == list(_with_alias(many, "Lee County"))
+    assert query.rows(ids=[], name="Lee County") == []
+    assert query._compiled == {}
+
+
+def test_a_lookup_that_rewrites_its_argument_is_refused(places):
+    query = CompiledQuery(
+        lambda name: Jurisdiction.objects.filter(name__contains=name).values_list("id")
+    )
+    with pytest.raises(TypeError, match="rewritten"):
+        query.rows(name="Lee")
+
+
+def test_model_instances_are_refused(places):
+    query = CompiledQuery(lambda name: Jurisdiction.objects.filter(name=name))
+    with pytest.raises(TypeError, match="values_list"):
+        query.rows(name="Ohio")
