@@ -5,7 +5,8 @@ Each band is cut at the days the layer's entries start, end or are first atteste
 says what resolution says of that layer then (`resolve_layers` on that layer alone, as it applies
 to the place): its status, or "not yet attested" for a restrictive entry whose start is unknown,
 or "does not apply here" for a county entry limited to unincorporated areas. Pieces with no entry
-are gaps. Two queries: the layers' published entries and their sources.
+are gaps. No query when the entries resolving read are passed in, else two: the layers' published
+entries and their sources.
 """
 
 import datetime
@@ -62,16 +63,21 @@ class Timeline:
     bands: tuple[Band, ...]  # broadest layer first, as the answer lists them
 
 
-def place_timelines(answer: Answer, *, today: datetime.date) -> tuple[Timeline, ...]:
+def place_timelines(
+    answer: Answer, *, today: datetime.date, entries: dict[int, tuple[Entry, ...]] | None = None
+) -> tuple[Timeline, ...]:
     """The timelines of the answer's place for each of its substances, with `today` marked.
 
     The layers are the answer's own (the place, the counties it lies in, its state and
     country). The axis runs from the earliest known day (or five years before today) to a year
-    past today or past the last dated change, whichever is later.
+    past today or past the last dated change, whichever is later. `entries`: every published
+    entry of every substance of the layers, by jurisdiction id, as `resolve_with_entries`
+    returns them; without them, two queries read them.
     """
     layers = [layer.jurisdiction for layer in answer.results[0].layers] if answer.results else []
-    # Queries: the layers' published entries (every substance) and their sources.
-    entries = load_entries([j.id for j in layers], None)
+    if entries is None:
+        # Queries: the layers' published entries (every substance) and their sources.
+        entries = load_entries([j.id for j in layers], None)
     return tuple(
         _timeline(answer.place, layers, entries, result.substance, today=today)
         for result in answer.results

@@ -262,7 +262,7 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             else None,
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
             "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
-            "timelines": place_timelines(answer, today=today),
+            "timelines": place_timelines(answer, today=today, entries=place.entries),
         },
     )
 

@@ -136,6 +136,22 @@ def resolve_many(
     return answers
 
 
+def resolve_with_entries(
+    place: Jurisdiction | PlaceMatch, *, on: datetime.date
+) -> tuple[Answer, dict[int, tuple[Entry, ...]]]:
+    """`resolve` for every substance, and the published entries it read, by jurisdiction id:
+    every period of every substance of each layer, history included. A place's page draws its
+    timelines from them instead of reading them again. The queries of `resolve`."""
+    wanted = _load_substances(None)
+    target = Target.of(place)
+    [(place_ref, enclosures)] = load_layers([target], substances={s.slug for s in wanted})
+    code = target.zip_code.code if target.zip_code is not None else None
+    answer = resolve_layers(
+        place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=Shared()
+    )
+    return answer, {e.jurisdiction.id: e.entries for e in enclosures}
+
+
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
     # Query: the substances asked for (all of them by default), in their public order.
     rows = (
