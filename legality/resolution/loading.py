@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 
 from django.utils import timezone
 
@@ -359,8 +360,12 @@ def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
     # Query: the statuses' sources through their link table, oldest publication first.
     found: dict[int, list[SourceRef]] = defaultdict(list)
     for status_id, *fields in queries.sources_of.rows(ids=status_ids):
-        found[status_id].append(SourceRef(**dict(zip(queries.SOURCE_FIELDS, fields, strict=True))))
+        found[status_id].append(SourceRef(*fields))  # SOURCE_FIELDS are SourceRef's, in order
     return {pk: tuple(refs) for pk, refs in found.items()}
+
+
+# A source's row is read into SourceRef by position (36 sources on a busy page).
+assert queries.SOURCE_FIELDS == tuple(field.name for field in dataclass_fields(SourceRef))
 
 
 def jurisdiction_ref(jurisdiction: "Jurisdiction | _Chain") -> JurisdictionRef:
