@@ -12,12 +12,15 @@ entries and their sources.
 import datetime
 from dataclasses import dataclass, replace
 
+from django.utils.formats import date_format
+
 from legality.dates import format_date, last_day_in_force
 from legality.resolution import (
     Answer,
     Enclosure,
     Entry,
     JurisdictionRef,
+    Standing,
     SubstanceRef,
     resolve_layers,
 )
@@ -41,6 +44,11 @@ class Piece:
     is_start_unknown: bool  # the entry's start is not known (drawn from the axis start)
     x: float = 0  # position and width on a 0-1000 axis, for the template's SVG
     width: float = 0
+    # The page's words for it, written once here rather than by the template's conditions:
+    # the SVG's CSS class, " 21 and over" after the status, and the rest of its list item.
+    css_class: str = ""
+    age_words: str = ""
+    words: str = ""
 
     @property
     def last_day(self) -> datetime.date | None:
@@ -107,6 +115,10 @@ def _timeline(
         )
         for j in layers
     )
+    bands = tuple(
+        replace(band, pieces=tuple(_worded(piece, start, today) for piece in band.pieces))
+        for band in bands
+    )
     return Timeline(substance, start, end, today, _x(today, start, end), bands)
 
 
@@ -163,6 +175,39 @@ def _placed(piece: Piece, start: datetime.date, end: datetime.date) -> Piece:
     left = _x(piece.start, start, end)
     right = _x(piece.end or end, start, end)
     return replace(piece, x=left, width=round(right - left, 1))
+
+
+def _worded(piece: Piece, start: datetime.date, today: datetime.date) -> Piece:
+    if piece.start_words:
+        since = f"from {piece.start_words}"
+    elif piece.is_start_unknown:
+        since = (
+            "no start date (no kratom law before it)"
+            if piece.status == "legal"
+            else "start date unknown"
+        )
+    else:
+        since = f"from before {start.year}"
+    last_day = piece.last_day
+    until = f" until {date_format(last_day, 'j F Y')}" if last_day else ", until further notice"
+    if piece.start > today:
+        when = " — upcoming"
+    elif not piece.end or piece.end > today:
+        when = " — in force today"
+    else:
+        when = ""
+    standing = {
+        Standing.START_DATE_UNKNOWN: " — not yet attested then: it does not decide those dates",
+        Standing.OUTSIDE_SCOPE: " — applies only outside city limits, so not here",
+    }.get(piece.standing, "")
+    return replace(
+        piece,
+        css_class=f"s-{piece.status}" + ("" if piece.standing == Standing.APPLIES else " faint"),
+        age_words=f" {piece.minimum_age} and over"
+        if piece.minimum_age and piece.status != "banned"
+        else "",
+        words=f"{since}{until}{when}{standing}",
+    )
 
 
 def _x(day: datetime.date, start: datetime.date, end: datetime.date) -> float:
