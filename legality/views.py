@@ -5,7 +5,7 @@ statuses, headlines and changes are legality.wording's; scopes and assumptions a
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django import forms
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from legality.badges import badge_svg
-from legality.changes import status_changes
+from legality.changes import StatusChange, status_changes
 from legality.dates import format_date
 from legality.gazetteer.attribution import PLACE_DATA_ATTRIBUTION, WORLD_NAMES_ATTRIBUTION
 from legality.geography import (
@@ -176,6 +176,7 @@ class SearchQueryForm(forms.Form):
 
 def home(request: HttpRequest) -> HttpResponse:
     glance = overview(on=timezone.localdate())
+    url = _jurisdiction_urls()
     return render(
         request,
         "legality/home.html",
@@ -186,8 +187,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 _glance_row(row, on=glance.as_of) for row in glance.countries if row.is_known
             ],
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
-            "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
-            "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
+            "changes": _change_rows(glance.recent_changes, today=glance.as_of, url=url),
+            "upcoming": _change_rows(glance.upcoming_changes, today=glance.as_of, url=url),
             "us_map": render_us_map(substance=KRATOM, on=glance.as_of, table_open=False),
         },
     )
@@ -239,6 +240,7 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     place = place_overview(match, on=as_of or today)
     answer = place.answer
     layers = answer.results[0].layers
+    url = _jurisdiction_urls()
     return render(
         request,
         "legality/jurisdiction.html",
@@ -251,8 +253,8 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             # is in the address already).
             "query": form.cleaned_data["q"] or form.cleaned_data["also"] or zip_code or "",
             "place_notes": place_notes(answer),
-            "results": [_result(result, on=answer.as_of) for result in answer.results],
-            "changes": [describe_change(c, today=today) for c in place.changes],
+            "results": [_result(result, on=answer.as_of, url=url) for result in answer.results],
+            "changes": _change_rows(place.changes, today=today, url=url),
             "is_today": answer.as_of == today,
             "as_of_words": format_date(answer.as_of),
             "also": form.cleaned_data["also"],
@@ -261,7 +263,10 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             if form.cleaned_data["city"]
             else None,
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
-            "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
+            "badges": [
+                _badge_snippet(answer.place.ocd_id, r.substance, page_url=url(answer.place.ocd_id))
+                for r in answer.results
+            ],
             "timelines": place_timelines(answer, today=today, entries=place.entries),
         },
     )
@@ -306,7 +311,8 @@ def changes(request: HttpRequest) -> HttpResponse:
     filters = {k: v for k, v in form.cleaned_data.items() if k != "page" and v}
     today = timezone.localdate()
     found = status_changes(**filters)
-    upcoming = [describe_change(c, today=today) for c in reversed(found) if c.is_upcoming(today)]
+    url = _jurisdiction_urls()
+    upcoming = [c for c in reversed(found) if c.is_upcoming(today)]
     past = [c for c in found if not c.is_upcoming(today)]
     page = Paginator(past, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     query = {k: request.GET[k] for k in filters if k in request.GET}
@@ -318,8 +324,8 @@ def changes(request: HttpRequest) -> HttpResponse:
             "is_filtered": bool(filters),
             "page": page,
             "page_query": urlencode(query),
-            "upcoming": upcoming,
-            "changes": [describe_change(c, today=today) for c in page],
+            "upcoming": _change_rows(upcoming, today=today, url=url),
+            "changes": _change_rows(page, today=today, url=url),
         },
     )
 
@@ -422,10 +428,53 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dict:
+def _jurisdiction_urls() -> Callable[[str], str]:
+    """A jurisdiction's page address, reversed once per request: a place's page links to the
+    same few jurisdictions many times (its layers for each substance, its history's rows)."""
+    found: dict[str, str] = {}
+
+    def url(ocd_id: str) -> str:
+        if (known := found.get(ocd_id)) is None:
+            known = found[ocd_id] = reverse("legality:jurisdiction", args=[ocd_id])
+        return known
+
+    return url
+
+
+def _change_rows(
+    changes: Iterable[StatusChange], *, today: datetime.date, url: Callable[[str], str]
+) -> list[dict]:
+    """The changes table's rows: each change in words, with its jurisdiction's address."""
+    return [
+        {**describe_change(change, today=today), "url": url(change.jurisdiction.ocd_id)}
+        for change in changes
+    ]
+
+
+def _layer(
+    layer: Layer, decided_by_id: int | None, *, on: datetime.date, url: Callable[[str], str]
+) -> dict:
+    # Plain values, not the answer's dataclasses: the template reads dict keys at first try.
     entry = layer.entry
+    jurisdiction = layer.jurisdiction
     return {
-        "layer": layer,
+        "url": url(jurisdiction.ocd_id),
+        "name": jurisdiction.name,
+        "level": jurisdiction.level,
+        "approximate": layer.approximate,
+        "unverified": entry is not None and entry.unverified,
+        "summary": entry.summary if entry is not None else "",
+        "notes": layer.notes,
+        "sources": [
+            {
+                "title": source.title,
+                "url": source.url,
+                "citation": source.citation,
+                "publisher": source.publisher,
+                "archive_url": source.archive_url,
+            }
+            for source in layer.sources
+        ],
         "is_decider": layer.jurisdiction.id == decided_by_id,
         "status": status_words(layer.status or UNKNOWN, layer.minimum_age)
         if entry is not None
@@ -450,7 +499,7 @@ def _scope_words(layer: Layer) -> str:
     return SCOPE_WORDS[layer.applies_to]
 
 
-def _result(result: Result, *, on: datetime.date) -> dict:
+def _result(result: Result, *, on: datetime.date, url: Callable[[str], str]) -> dict:
     decided_by_id = result.decided_by.id if result.decided_by is not None else None
     return {
         "result": result,
@@ -461,7 +510,7 @@ def _result(result: Result, *, on: datetime.date) -> dict:
         "last_verified": format_date(result.last_verified_at) if result.last_verified_at else "",
         "due_since": format_date(result.due_since) if result.due_since else "",
         "assumptions": [ASSUMPTION_WORDS.get(code, code) for code in result.assumptions],
-        "layers": [_layer(layer, decided_by_id, on=on) for layer in result.layers],
+        "layers": [_layer(layer, decided_by_id, on=on, url=url) for layer in result.layers],
         "upcoming": [
             {
                 "when": f"From {format_date(change.date, change.precision)}",
@@ -473,11 +522,12 @@ def _result(result: Result, *, on: datetime.date) -> dict:
     }
 
 
-def _badge_snippet(ocd_id: str, substance: SubstanceRef) -> dict:
-    """The badge image and the HTML another site pastes to show it, with absolute links."""
+def _badge_snippet(ocd_id: str, substance: SubstanceRef, *, page_url: str) -> dict:
+    """The badge image and the HTML another site pastes to show it, with absolute links;
+    `page_url` is the jurisdiction's page, without the site."""
     query = urlencode({"substance": substance.slug})
     image_url = f"{settings.SITE_URL}{reverse('legality:badge', args=[ocd_id])}?{query}"
-    page_url = settings.SITE_URL + reverse("legality:jurisdiction", args=[ocd_id])
+    page_url = settings.SITE_URL + page_url
     alt = f"{substance.name} legal status, from the Kratom Legality Tracker"
     snippet = format_html('<a href="{}"><img src="{}" alt="{}"></a>', page_url, image_url, alt)
     return {
