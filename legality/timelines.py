@@ -25,6 +25,7 @@ from legality.resolution import (
     resolve_layers,
 )
 from legality.resolution.loading import load_entries
+from legality.resolution.rules import Shared
 
 SHOWN_AFTER_TODAY = datetime.timedelta(days=366)  # the axis runs a year past today, at least
 SHOWN_BEFORE_TODAY_YEARS = 5  # and starts five years before today, at least
@@ -106,11 +107,19 @@ def _timeline(
     start = start.replace(month=1, day=1)
     end = max(today + SHOWN_AFTER_TODAY, (known[-1] if known else today) + SHOWN_AFTER_TODAY)
     end = datetime.date(end.year + 1, 1, 1)
+    # A piece shows only a layer's status, age and standing: no activities, no changes to come.
+    shared = Shared(summary_only=True)
     bands = tuple(
         Band(
             j,
             _pieces(
-                place, Enclosure(j, tuple(entries.get(j.id, ()))), substance, cuts[j.id], start, end
+                place,
+                Enclosure(j, tuple(entries.get(j.id, ()))),
+                substance,
+                cuts[j.id],
+                start,
+                end,
+                shared=shared,
             ),
         )
         for j in layers
@@ -139,12 +148,14 @@ def _pieces(
     cuts: set[datetime.date],
     start: datetime.date,
     end: datetime.date,
+    *,
+    shared: Shared,
 ) -> tuple[Piece, ...]:
     precisions = {e.start: e.effective_from_precision for e in enclosure.entries if e.start}
     days = [start, *sorted(day for day in cuts if start < day < end)]
     pieces: list[Piece] = []
     for day, next_day in zip(days, [*days[1:], None], strict=True):
-        layer = resolve_layers(place, [enclosure], on=day, substances=[substance])
+        layer = resolve_layers(place, [enclosure], on=day, substances=[substance], shared=shared)
         layer = layer.results[0].layers[0]
         if layer.entry is None:
             continue
