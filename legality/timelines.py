@@ -119,14 +119,11 @@ def _timeline(
                 cuts[j.id],
                 start,
                 end,
+                today=today,
                 shared=shared,
             ),
         )
         for j in layers
-    )
-    bands = tuple(
-        replace(band, pieces=tuple(_worded(piece, start, today) for piece in band.pieces))
-        for band in bands
     )
     return Timeline(substance, start, end, today, _x(today, start, end), bands)
 
@@ -149,6 +146,7 @@ def _pieces(
     start: datetime.date,
     end: datetime.date,
     *,
+    today: datetime.date,
     shared: Shared,
 ) -> tuple[Piece, ...]:
     precisions = {e.start: e.effective_from_precision for e in enclosure.entries if e.start}
@@ -173,7 +171,7 @@ def _pieces(
             pieces[-1] = replace(pieces[-1], end=next_day)
         else:
             pieces.append(piece)
-    return tuple(_placed(piece, start, end) for piece in pieces)
+    return tuple(_placed(piece, start, end, today=today) for piece in pieces)
 
 
 def _same(piece: Piece, other: Piece) -> bool:
@@ -182,13 +180,12 @@ def _same(piece: Piece, other: Piece) -> bool:
     return all(getattr(piece, name) == getattr(other, name) for name in fields)
 
 
-def _placed(piece: Piece, start: datetime.date, end: datetime.date) -> Piece:
+def _placed(
+    piece: Piece, start: datetime.date, end: datetime.date, *, today: datetime.date
+) -> Piece:
+    """The piece with its place on the axis and its words."""
     left = _x(piece.start, start, end)
     right = _x(piece.end or end, start, end)
-    return replace(piece, x=left, width=round(right - left, 1))
-
-
-def _worded(piece: Piece, start: datetime.date, today: datetime.date) -> Piece:
     if piece.start_words:
         since = f"from {piece.start_words}"
     elif piece.is_start_unknown:
@@ -213,6 +210,8 @@ def _worded(piece: Piece, start: datetime.date, today: datetime.date) -> Piece:
     }.get(piece.standing, "")
     return replace(
         piece,
+        x=left,
+        width=round(right - left, 1),
         css_class=f"s-{piece.status}" + ("" if piece.standing == Standing.APPLIES else " faint"),
         age_words=f" {piece.minimum_age} and over"
         if piece.minimum_age and piece.status != "banned"

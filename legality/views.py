@@ -21,7 +21,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 
 from legality.badges import badge_svg
 from legality.changes import StatusChange, status_changes
@@ -47,6 +47,7 @@ from legality.resolution import (
     JurisdictionRef,
     Layer,
     Result,
+    SourceRef,
     Standing,
     SubstanceRef,
     UnknownSubstance,
@@ -465,16 +466,7 @@ def _layer(
         "unverified": entry is not None and entry.unverified,
         "summary": entry.summary if entry is not None else "",
         "notes": layer.notes,
-        "sources": [
-            {
-                "title": source.title,
-                "url": source.url,
-                "citation": source.citation,
-                "publisher": source.publisher,
-                "archive_url": source.archive_url,
-            }
-            for source in layer.sources
-        ],
+        "sources": [_source_citation(source) for source in layer.sources],
         "is_decider": layer.jurisdiction.id == decided_by_id,
         "status": status_words(layer.status or UNKNOWN, layer.minimum_age)
         if entry is not None
@@ -489,6 +481,27 @@ def _layer(
         if entry is not None and entry.flagged_on
         else "",
     }
+
+
+def _source_citation(source: SourceRef) -> str:
+    """A source as the page lists it: the title (linked), citation, publisher and archived copy.
+
+    Written here, not by the template's four conditions per source: a busy page cites dozens.
+    """
+    title = (
+        format_html('<a href="{}" rel="nofollow noopener">{}</a>', source.url, source.title)
+        if source.url
+        else conditional_escape(source.title)
+    )
+    return format_html(
+        "{}{}{}{}",
+        title,
+        format_html(" — <cite>{}</cite>", source.citation) if source.citation else "",
+        format_html(", {}", source.publisher) if source.publisher else "",
+        format_html(' (<a href="{}" rel="nofollow noopener">archived copy</a>)', source.archive_url)
+        if source.archive_url
+        else "",
+    )
 
 
 def _scope_words(layer: Layer) -> str:

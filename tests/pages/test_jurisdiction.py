@@ -372,3 +372,26 @@ def test_page_is_cacheable(client, kratom, mississippi):
     assert first["Last-Modified"]
     again = client.get(f"/j/{mississippi.ocd_id}/", headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304
+
+
+def test_each_source_is_cited_with_its_link_citation_publisher_and_archived_copy(
+    client, kratom, mississippi
+):
+    linked = SourceFactory(
+        title="Act <1> & more",
+        url="https://example.org/act?a=1&b=2",
+        citation="Code § 1 <b>",
+        publisher="A & B",
+        archive_url="https://web.archive.org/web/2024/https://example.org/act",
+        published_on=date(2020, 1, 1),
+    )
+    bare = SourceFactory(title="A notice", url="", citation="No. 12", publisher="", archive_url="")
+    LegalStatusFactory(jurisdiction=mississippi, substance=kratom, sources=[linked, bare])
+    html = page(client, mississippi).content.decode()
+    assert (
+        '<li><a href="https://example.org/act?a=1&amp;b=2" rel="nofollow noopener">'
+        "Act &lt;1&gt; &amp; more</a> — <cite>Code § 1 &lt;b&gt;</cite>, A &amp; B "
+        '(<a href="https://web.archive.org/web/2024/https://example.org/act" '
+        'rel="nofollow noopener">archived copy</a>)</li>'
+    ) in html
+    assert "<li>A notice — <cite>No. 12</cite></li>" in html
