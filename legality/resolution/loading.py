@@ -32,7 +32,7 @@ from .answers import (
     SourceRef,
     SubstanceRef,
 )
-from .rules import Shared, resolve_layers
+from .rules import Shared, resolve_layers, zip_counties
 
 
 # A domain error (TrackerError) kept beside resolve(), the one place that raises it.
@@ -106,8 +106,9 @@ def resolve_many(
     Five queries however many targets, layers, sources and periods (six when places and ZIP
     codes are mixed, four when no layer has a published status): the substances, then
     `load_layers`'s. Raises UnknownSubstance. `summary_only`: the results leave out each
-    activity's answer and the dated changes to come (`activities` and `upcoming` empty), which
-    a bulk lookup does not show.
+    activity's answer, the dated changes to come and the layers with no entry (`activities`
+    and `upcoming` empty), which a bulk lookup does not show; ZIP codes whose towns have no
+    entry then share their results (see _summary_key).
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
@@ -116,24 +117,70 @@ def resolve_many(
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
     # the entries are the same for a jurisdiction id within one call.
     same_layers: dict[tuple, Answer] = {}
+    # A summary's ZIP codes whose towns have no entry read one stand-in town (see _summary_key).
+    no_entry_towns: dict[tuple, Enclosure] = {}
     for target, (place_ref, enclosures) in zip(
         targets, load_layers(targets, substances=slugs), strict=True
     ):
         code = target.zip_code.code if target.zip_code is not None else None
-        key = (
-            place_ref.id,
-            code is None,
-            tuple(
-                (e.jurisdiction.id, e.approximate, e.uninhabited, e.zip_share, e.beside, e.part)
+        if summary_only and code is not None:
+            read = [
+                no_entry_towns.setdefault(_flags(e), e)
+                if not e.entries and e.jurisdiction.level == "place"
+                else e
                 for e in enclosures
-            ),
-        )
+            ]
+            key = _summary_key(place_ref, read)
+        else:
+            read = enclosures
+            key = (
+                place_ref.id,
+                code is None,
+                tuple((e.jurisdiction.id, *_flags(e)) for e in enclosures),
+            )
         if (answer := same_layers.get(key)) is None:
             answer = same_layers[key] = resolve_layers(
-                place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=shared
+                place_ref, read, on=on, substances=wanted, zip_code=code, shared=shared
             )
-        answers.append(answer if answer.zip_code == code else replace(answer, zip_code=code))
+        if answer.place is not place_ref or answer.zip_code != code:
+            answer = Answer(
+                as_of=answer.as_of,
+                place=place_ref,
+                results=answer.results,
+                zip_code=code,
+                uninhabited_counties=answer.uninhabited_counties,
+                zip_counties=zip_counties(enclosures),
+            )
+        answers.append(answer)
     return answers
+
+
+def _flags(enclosure: Enclosure) -> tuple:
+    e = enclosure
+    return (e.approximate, e.uninhabited, e.zip_share, e.beside, e.part)
+
+
+def _summary_key(place: JurisdictionRef, enclosures: Sequence[Enclosure]) -> tuple:
+    """What a ZIP code's summary answer depends on: its layers (a town with no entry answers
+    nothing, so one stand-in serves every such town: a summary keeps only the layers with an
+    entry, see rules.Shared), whether its assumed place is an incorporated town (the other side
+    of the town limits), and its other counties with their shares (they name the other sides).
+    Not its own county's share of its land, which only its `zip_counties` show."""
+    return (
+        place.level,
+        place.is_incorporated,
+        tuple(
+            (
+                e.jurisdiction.id,
+                e.approximate,
+                e.uninhabited,
+                e.zip_share if e.beside else None,
+                e.beside,
+                e.part,
+            )
+            for e in enclosures
+        ),
+    )
 
 
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
@@ -180,10 +227,18 @@ def load_layers(
             refs[key] = jurisdiction_ref(jurisdiction)
         return refs[key]
 
+    made: dict[tuple, Enclosure] = {}
+
     def enclosure(jurisdiction: "_Chain", **flags) -> Enclosure:
         # One JurisdictionRef and one tuple of entries per jurisdiction: resolve_many shares
-        # the rules' work on them between targets (rules.Shared keys them by identity).
-        return Enclosure(ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags)
+        # the rules' work on them between targets (rules.Shared keys them by identity). The
+        # Enclosure itself is immutable too: targets share it (a state's, a county's).
+        key = (jurisdiction.pk, jurisdiction.is_city_county, *flags.items())
+        if (found := made.get(key)) is None:
+            found = made[key] = Enclosure(
+                ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags
+            )
+        return found
 
     return [
         _target_layers(target, links, rows, enclosure)
@@ -209,15 +264,20 @@ def _load_chains(ids: set[int]) -> dict[int, _Chain]:
     """The jurisdictions by id, each with its parent chain (township -> county -> state ->
     country) as plain rows."""
     found = {}
+    # A parent's own chain is the same in every row that joins it: one _Chain per parent (a
+    # thousand ZIP codes' rows join a few dozen states).
+    parents: dict[int, _Chain] = {}
     width = len(queries.REF_FIELDS)
     # Query: the jurisdictions with their parent chain joined, and whether each is a
     # city-county as an EXISTS subquery.
     for row in queries.chains.rows(ids=sorted(ids)):
         parent = None
         for start in range((len(queries.CHAIN) - 1) * width, 0, -width):
-            fields = row[start : start + width]
-            if fields[0] is not None:
-                parent = _Chain(*fields[:-1], parent=parent)
+            pk = row[start]
+            if pk is not None:
+                if (known := parents.get(pk)) is None:
+                    known = parents[pk] = _Chain(*row[start : start + width - 1], parent=parent)
+                parent = known
         found[row[0]] = _Chain(*row[: width - 1], parent=parent, is_city_county=row[-1])
     return found
 
