@@ -32,7 +32,8 @@ from .answers import (
     SourceRef,
     SubstanceRef,
 )
-from .rules import Shared, resolve_layers, zip_counties
+from .rules import Shared, resolve_layers
+from .summaries import layers_key, summary_answers
 
 
 # A domain error (TrackerError) kept beside resolve(), the one place that raises it.
@@ -107,80 +108,28 @@ def resolve_many(
     codes are mixed, four when no layer has a published status): the substances, then
     `load_layers`'s. Raises UnknownSubstance. `summary_only`: the results leave out each
     activity's answer, the dated changes to come and the layers with no entry (`activities`
-    and `upcoming` empty), which a bulk lookup does not show; ZIP codes whose towns have no
-    entry then share their results (see _summary_key).
+    and `upcoming` empty), which a bulk lookup does not show, and ZIP codes that read the same
+    law share their results (see summaries.summary_answers).
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
+    loaded = load_layers(targets, substances=slugs)
+    if summary_only:
+        return summary_answers(targets, loaded, on=on, substances=wanted)
     answers = []
-    shared = Shared(summary_only=summary_only)
+    shared = Shared()
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
     # the entries are the same for a jurisdiction id within one call.
     same_layers: dict[tuple, Answer] = {}
-    # A summary's ZIP codes whose towns have no entry read one stand-in town (see _summary_key).
-    no_entry_towns: dict[tuple, Enclosure] = {}
-    for target, (place_ref, enclosures) in zip(
-        targets, load_layers(targets, substances=slugs), strict=True
-    ):
+    for target, (place_ref, enclosures) in zip(targets, loaded, strict=True):
         code = target.zip_code.code if target.zip_code is not None else None
-        if summary_only and code is not None:
-            read = [
-                no_entry_towns.setdefault(_flags(e), e)
-                if not e.entries and e.jurisdiction.level == "place"
-                else e
-                for e in enclosures
-            ]
-            key = _summary_key(place_ref, read)
-        else:
-            read = enclosures
-            key = (
-                place_ref.id,
-                code is None,
-                tuple((e.jurisdiction.id, *_flags(e)) for e in enclosures),
-            )
+        key = layers_key(place_ref, enclosures, code)
         if (answer := same_layers.get(key)) is None:
             answer = same_layers[key] = resolve_layers(
-                place_ref, read, on=on, substances=wanted, zip_code=code, shared=shared
+                place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=shared
             )
-        if answer.place is not place_ref or answer.zip_code != code:
-            answer = Answer(
-                as_of=answer.as_of,
-                place=place_ref,
-                results=answer.results,
-                zip_code=code,
-                uninhabited_counties=answer.uninhabited_counties,
-                zip_counties=zip_counties(enclosures),
-            )
-        answers.append(answer)
+        answers.append(answer if answer.zip_code == code else replace(answer, zip_code=code))
     return answers
-
-
-def _flags(enclosure: Enclosure) -> tuple:
-    e = enclosure
-    return (e.approximate, e.uninhabited, e.zip_share, e.beside, e.part)
-
-
-def _summary_key(place: JurisdictionRef, enclosures: Sequence[Enclosure]) -> tuple:
-    """What a ZIP code's summary answer depends on: its layers (a town with no entry answers
-    nothing, so one stand-in serves every such town: a summary keeps only the layers with an
-    entry, see rules.Shared), whether its assumed place is an incorporated town (the other side
-    of the town limits), and its other counties with their shares (they name the other sides).
-    Not its own county's share of its land, which only its `zip_counties` show."""
-    return (
-        place.level,
-        place.is_incorporated,
-        tuple(
-            (
-                e.jurisdiction.id,
-                e.approximate,
-                e.uninhabited,
-                e.zip_share if e.beside else None,
-                e.beside,
-                e.part,
-            )
-            for e in enclosures
-        ),
-    )
 
 
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:

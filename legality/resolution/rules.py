@@ -59,7 +59,7 @@ class Shared:
         # Only the status and who decides it: no activities, no dated changes to come and no
         # layer without an entry (a bulk lookup's answer shows none of them).
         self.summary_only = summary_only
-        self.layers: dict[tuple, Layer] = {}
+        self.layers: dict[tuple, Layer] = {}  # by _reading alone for a layer with no entry
         self.results: dict[tuple, Result] = {}
         self.upcoming: dict[tuple, list[Change]] = {}
         self.held: list[object] = []
@@ -355,7 +355,9 @@ def _reading(enclosure: Enclosure) -> tuple:
 def _shared_layer(
     enclosure: Enclosure, slug: str, *, on: datetime.date, in_municipality: bool | None, shared
 ) -> Layer:
-    key = (_reading(enclosure), slug, on, in_municipality)
+    # A layer with no entry says nothing, whatever the substance, day or side of the limits.
+    reading = _reading(enclosure)
+    key = (reading, slug, on, in_municipality) if enclosure.entries else reading
     if (layer := shared.layers.get(key)) is None:
         shared.held.append(enclosure)
         layer = shared.layers[key] = _layer(enclosure, slug, on=on, in_municipality=in_municipality)
