@@ -14,8 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from legality.errors import TrackerError
-from legality.geography import AmbiguousPlace, PlaceMatch, UnknownPlace, find_places
-from legality.resolution import Answer, Result, Target, resolve_many
+from legality.geography import (
+    AmbiguousPlace,
+    PlaceMatch,
+    UnknownPlace,
+    ZipCodeMatch,
+    find_places,
+)
+from legality.resolution import Answer, Result, Target, ZipTarget, resolve_many
 
 MAX_ITEMS = 1000
 MAX_ITEM_LENGTH = 200  # longer than any place name, OCD id or ZIP+4
@@ -66,7 +72,7 @@ class BulkItem:
     """One item of a bulk lookup: its answer, or the error that is its answer."""
 
     query: str
-    match: PlaceMatch | None = None
+    match: PlaceMatch | ZipCodeMatch | None = None
     answer: Answer | None = None
     error: TrackerError | None = None
 
@@ -85,10 +91,10 @@ def lookup_many(
         raise TooManyItems(len(queries))
     readable = [q for q in queries if q.strip() and len(q) <= MAX_ITEM_LENGTH]
     matches = dict(zip(readable, find_places(readable), strict=True))
-    found = {q: m for q, m in matches.items() if isinstance(m, PlaceMatch)}
+    found = {q: m for q, m in matches.items() if isinstance(m, PlaceMatch | ZipCodeMatch)}
     # Its items show the status and who decides it, not each activity or the changes to come.
     answers = resolve_many(
-        [Target.of(m) for m in found.values()], on=on, substances=substances, summary_only=True
+        [_target(m) for m in found.values()], on=on, substances=substances, summary_only=True
     )
     answered = dict(zip(found, answers, strict=True))
     items = []
@@ -98,6 +104,15 @@ def lookup_many(
         else:
             items.append(BulkItem(query, error=matches.get(query) or _unreadable(query)))
     return items
+
+
+def _target(match: PlaceMatch | ZipCodeMatch) -> Target:
+    if isinstance(match, PlaceMatch):
+        return Target.of(match)
+    zip_code = ZipTarget(
+        match.zip_code_id, match.code, match.state_id, match.county_id, match.place_id
+    )
+    return Target(match.jurisdiction_id, zip_code)
 
 
 def _unreadable(query: str) -> UnknownPlace:
