@@ -239,7 +239,8 @@ def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, lis
         found[jurisdiction.pk] = enclosure(jurisdiction, **flags)
         parent = jurisdiction.parent
         while parent is not None:
-            found.setdefault(parent.pk, enclosure(parent))
+            if parent.pk not in found:
+                found[parent.pk] = enclosure(parent)
             parent = parent.parent
 
     place = rows[target.place_id]
