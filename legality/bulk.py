@@ -153,24 +153,37 @@ def read_csv_queries(text: str) -> list[str]:
     return [row[column].strip() if column < len(row) else "" for row in rows[1:]]
 
 
-def item_data(item: BulkItem) -> dict:
-    """An item as the API's JSON shows it (see BulkItemSerializer for the documented shape)."""
-    if item.error is not None:
-        return {"query": item.query, "error": error_data(item.error)}
-    answer, match = item.answer, item.match
-    return {
-        "query": item.query,
-        "place": {
-            "ocd_id": answer.place.ocd_id,
-            "name": answer.place.name,
-            "level": answer.place.level,
-        },
-        "matched_by": match.matched_by,
-        "zip_code": answer.zip_code,
-        "approximate": match.approximate,
-        "as_of": answer.as_of.isoformat(),
-        "results": [_result_data(result) for result in answer.results],
-    }
+def items_data(items: Iterable[BulkItem]) -> list[dict]:
+    """The items as the API's JSON shows them (see BulkItemSerializer for the documented shape).
+
+    ZIP codes that read the same law share their results (resolution.summaries), and here the
+    same list of result dicts: it is written out once per item, never changed.
+    """
+    shown: dict[int, list[dict]] = {}
+    data = []
+    for item in items:
+        if item.error is not None:
+            data.append({"query": item.query, "error": error_data(item.error)})
+            continue
+        answer, match = item.answer, item.match
+        if (results := shown.get(id(answer.results))) is None:
+            results = shown[id(answer.results)] = [_result_data(r) for r in answer.results]
+        data.append(
+            {
+                "query": item.query,
+                "place": {
+                    "ocd_id": answer.place.ocd_id,
+                    "name": answer.place.name,
+                    "level": answer.place.level,
+                },
+                "matched_by": match.matched_by,
+                "zip_code": answer.zip_code,
+                "approximate": match.approximate,
+                "as_of": answer.as_of.isoformat(),
+                "results": results,
+            }
+        )
+    return data
 
 
 def error_data(error: TrackerError) -> dict:
@@ -200,11 +213,10 @@ def _result_data(result: Result) -> dict:
     }
 
 
-def csv_rows(items: Iterable[BulkItem]) -> list[dict]:
+def csv_rows(items: Sequence[BulkItem]) -> list[dict]:
     """The items as CSV rows (CSV_COLUMNS): one per item and substance, one per failed item."""
     rows = []
-    for item in items:
-        data = item_data(item)
+    for item, data in zip(items, items_data(items), strict=True):
         if item.error is not None:
             rows.append({"query": item.query, "error": data["error"]["detail"]})
             continue
@@ -220,7 +232,7 @@ def csv_rows(items: Iterable[BulkItem]) -> list[dict]:
     return rows
 
 
-def write_csv(items: Iterable[BulkItem]) -> str:
+def write_csv(items: Sequence[BulkItem]) -> str:
     """The items as a CSV document with a header row (CSV_COLUMNS)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="", lineterminator="\r\n")
