@@ -351,6 +351,11 @@ def _bulk_body(request: Request) -> dict | Response:
         return {**options, "items": data}
     if _is_csv_upload(request):
         return Response({"detail": "Upload the CSV in the multipart field `file`."}, status=400)
+    if not isinstance(data, dict):  # a bare number or null
+        return Response(
+            {"detail": 'The body is a JSON list of items, or an object with "items".'},
+            status=400,
+        )
     return {**options, **data}
 
 
