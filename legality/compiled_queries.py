@@ -72,18 +72,18 @@ class CompiledQuery:
         return [tuple(row[: compiled.width]) for row in rows]
 
 
-def _converted(rows: list, converters: dict, connection) -> list[list]:
-    # As SQLCompiler.apply_converters, with this thread's connection.
-    converted = []
-    for row in rows:
-        row = list(row)
-        for position, (functions, expression) in converters.items():
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-        converted.append(row)
-    return converted
+def _converted(rows: list, converters: dict, connection) -> list:
+    # As SQLCompiler.apply_converters, with this thread's connection, a column at a time (a
+    # bulk lookup converts thousands of values).
+    if not rows:
+        return rows
+    columns = list(zip(*rows))
+    for position, (functions, expression) in converters.items():
+        column = columns[position]
+        for function in functions:
+            column = [function(value, expression, connection) for value in column]
+        columns[position] = column
+    return list(zip(*columns))
 
 
 def _padded_length(length: int) -> int:
