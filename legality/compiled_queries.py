@@ -77,13 +77,13 @@ def _converted(rows: list, converters: dict, connection) -> list:
     # bulk lookup converts thousands of values).
     if not rows:
         return rows
-    columns = list(zip(*rows))
+    columns = list(zip(*rows, strict=True))
     for position, (functions, expression) in converters.items():
         column = columns[position]
         for function in functions:
             column = [function(value, expression, connection) for value in column]
         columns[position] = column
-    return list(zip(*columns))
+    return list(zip(*columns, strict=True))
 
 
 def _padded_length(length: int) -> int:
