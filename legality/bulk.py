@@ -13,9 +13,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from legality.cycle_collection import paused_cycle_collection
 from legality.errors import TrackerError
-from legality.geography import AmbiguousPlace, PlaceMatch, UnknownPlace, find_places
-from legality.resolution import Answer, Result, Target, resolve_many
+from legality.geography import (
+    AmbiguousPlace,
+    PlaceMatch,
+    UnknownPlace,
+    ZipCodeMatch,
+    find_places,
+)
+from legality.resolution import Answer, Result, Target, ZipTarget, resolve_many
 
 MAX_ITEMS = 1000
 MAX_ITEM_LENGTH = 200  # longer than any place name, OCD id or ZIP+4
@@ -66,7 +73,7 @@ class BulkItem:
     """One item of a bulk lookup: its answer, or the error that is its answer."""
 
     query: str
-    match: PlaceMatch | None = None
+    match: PlaceMatch | ZipCodeMatch | None = None
     answer: Answer | None = None
     error: TrackerError | None = None
 
@@ -83,12 +90,20 @@ def lookup_many(
     """
     if len(queries) > MAX_ITEMS:
         raise TooManyItems(len(queries))
+    # Bounded work (at most MAX_ITEMS items) that makes many short-lived objects.
+    with paused_cycle_collection():
+        return _lookup_many(queries, on=on, substances=substances)
+
+
+def _lookup_many(
+    queries: Sequence[str], *, on: datetime.date, substances: Sequence[str] | None
+) -> list[BulkItem]:
     readable = [q for q in queries if q.strip() and len(q) <= MAX_ITEM_LENGTH]
     matches = dict(zip(readable, find_places(readable), strict=True))
-    found = {q: m for q, m in matches.items() if isinstance(m, PlaceMatch)}
+    found = {q: m for q, m in matches.items() if isinstance(m, PlaceMatch | ZipCodeMatch)}
     # Its items show the status and who decides it, not each activity or the changes to come.
     answers = resolve_many(
-        [Target.of(m) for m in found.values()], on=on, substances=substances, summary_only=True
+        [_target(m) for m in found.values()], on=on, substances=substances, summary_only=True
     )
     answered = dict(zip(found, answers, strict=True))
     items = []
@@ -98,6 +113,15 @@ def lookup_many(
         else:
             items.append(BulkItem(query, error=matches.get(query) or _unreadable(query)))
     return items
+
+
+def _target(match: PlaceMatch | ZipCodeMatch) -> Target:
+    if isinstance(match, PlaceMatch):
+        return Target.of(match)
+    zip_code = ZipTarget(
+        match.zip_code_id, match.code, match.state_id, match.county_id, match.place_id
+    )
+    return Target(match.jurisdiction_id, zip_code)
 
 
 def _unreadable(query: str) -> UnknownPlace:
@@ -138,24 +162,43 @@ def read_csv_queries(text: str) -> list[str]:
     return [row[column].strip() if column < len(row) else "" for row in rows[1:]]
 
 
-def item_data(item: BulkItem) -> dict:
-    """An item as the API's JSON shows it (see BulkItemSerializer for the documented shape)."""
-    if item.error is not None:
-        return {"query": item.query, "error": error_data(item.error)}
-    answer, match = item.answer, item.match
-    return {
-        "query": item.query,
-        "place": {
-            "ocd_id": answer.place.ocd_id,
-            "name": answer.place.name,
-            "level": answer.place.level,
-        },
-        "matched_by": match.matched_by,
-        "zip_code": answer.zip_code,
-        "approximate": match.approximate,
-        "as_of": answer.as_of.isoformat(),
-        "results": [_result_data(result) for result in answer.results],
-    }
+def items_data(items: Iterable[BulkItem]) -> list[dict]:
+    """The items as the API's JSON shows them (see BulkItemSerializer for the documented shape).
+
+    ZIP codes that read the same law share their results (resolution.summaries), and here the
+    same list of result dicts: it is written out once per item, never changed.
+    """
+    # Bounded work (at most MAX_ITEMS items) that makes many short-lived objects.
+    with paused_cycle_collection():
+        return _items_data(items)
+
+
+def _items_data(items: Iterable[BulkItem]) -> list[dict]:
+    shown: dict[int, list[dict]] = {}
+    data = []
+    for item in items:
+        if item.error is not None:
+            data.append({"query": item.query, "error": error_data(item.error)})
+            continue
+        answer, match = item.answer, item.match
+        if (results := shown.get(id(answer.results))) is None:
+            results = shown[id(answer.results)] = [_result_data(r) for r in answer.results]
+        data.append(
+            {
+                "query": item.query,
+                "place": {
+                    "ocd_id": answer.place.ocd_id,
+                    "name": answer.place.name,
+                    "level": answer.place.level,
+                },
+                "matched_by": match.matched_by,
+                "zip_code": answer.zip_code,
+                "approximate": match.approximate,
+                "as_of": answer.as_of.isoformat(),
+                "results": results,
+            }
+        )
+    return data
 
 
 def error_data(error: TrackerError) -> dict:
@@ -185,11 +228,10 @@ def _result_data(result: Result) -> dict:
     }
 
 
-def csv_rows(items: Iterable[BulkItem]) -> list[dict]:
+def csv_rows(items: Sequence[BulkItem]) -> list[dict]:
     """The items as CSV rows (CSV_COLUMNS): one per item and substance, one per failed item."""
     rows = []
-    for item in items:
-        data = item_data(item)
+    for item, data in zip(items, items_data(items), strict=True):
         if item.error is not None:
             rows.append({"query": item.query, "error": data["error"]["detail"]})
             continue
@@ -205,7 +247,7 @@ def csv_rows(items: Iterable[BulkItem]) -> list[dict]:
     return rows
 
 
-def write_csv(items: Iterable[BulkItem]) -> str:
+def write_csv(items: Sequence[BulkItem]) -> str:
     """The items as a CSV document with a header row (CSV_COLUMNS)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="", lineterminator="\r\n")

@@ -6,8 +6,10 @@ shape of its arguments (how many values each list holds), keeps the SQL text, it
 where each argument goes among the parameters, then runs that SQL with the new values. Only the
 statement is kept, never a row: every call reads the database (like a prepared statement).
 
-Lists longer than MAX_COMPILED_LIST (a bulk lookup's thousand ZIP codes) build the QuerySet as
-usual: their shapes seldom repeat, and one compilation is small beside their rows.
+A list longer than MAX_COMPILED_LIST (a bulk lookup's thousand ZIP codes) is padded to the next
+power of two by repeating its last value (IN reads a value once however often it is listed), so
+that its shapes repeat too: compiling a thousand values cost a bulk lookup more than its rows.
+Lists over MAX_PADDED_LIST build the QuerySet as usual.
 """
 
 import itertools
@@ -19,6 +21,7 @@ from django.db.models import QuerySet
 from django.db.models.query import ValuesListIterable
 
 MAX_COMPILED_LIST = 64
+MAX_PADDED_LIST = 4096  # far below SQLite's limit of 32,766 parameters
 
 # Stand-ins for the arguments while compiling: no real id is negative, no real text has a NUL.
 _FIRST_NUMBER = -(10**15)
@@ -48,8 +51,11 @@ class CompiledQuery:
     def rows(self, using: str = "default", **arguments) -> list[tuple]:
         values = {name: _plain(value) for name, value in arguments.items()}
         lists = {name: value for name, value in values.items() if isinstance(value, list)}
-        if any(not value or len(value) > MAX_COMPILED_LIST for value in lists.values()):
+        if any(not value or len(value) > MAX_PADDED_LIST for value in lists.values()):
             return list(self.build(**values).using(using))
+        for name, value in lists.items():
+            if len(value) > MAX_COMPILED_LIST:
+                values[name] = value + [value[-1]] * (_padded_length(len(value)) - len(value))
         shape = (using, *sorted((name, _kind(value)) for name, value in values.items()))
         compiled = self._compiled.get(shape)
         if compiled is None:
@@ -66,18 +72,22 @@ class CompiledQuery:
         return [tuple(row[: compiled.width]) for row in rows]
 
 
-def _converted(rows: list, converters: dict, connection) -> list[list]:
-    # As SQLCompiler.apply_converters, with this thread's connection.
-    converted = []
-    for row in rows:
-        row = list(row)
-        for position, (functions, expression) in converters.items():
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-        converted.append(row)
-    return converted
+def _converted(rows: list, converters: dict, connection) -> list:
+    # As SQLCompiler.apply_converters, with this thread's connection, a column at a time (a
+    # bulk lookup converts thousands of values).
+    if not rows:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for position, (functions, expression) in converters.items():
+        column = columns[position]
+        for function in functions:
+            column = [function(value, expression, connection) for value in column]
+        columns[position] = column
+    return list(zip(*columns, strict=True))
+
+
+def _padded_length(length: int) -> int:
+    return 1 << (length - 1).bit_length()
 
 
 def _plain(value: object) -> object:

@@ -556,7 +556,7 @@ class BulkErrorSerializer(serializers.Serializer):
 class BulkItemSerializer(serializers.Serializer):
     """One item's answer, or its error (then only query and error)."""
 
-    # Documents the shape legality.bulk.item_data builds (plain dicts are faster for 1,000).
+    # Documents the shape legality.bulk.items_data builds (plain dicts are faster for 1,000).
     query = serializers.CharField(help_text="The item as given.")
     place = PlaceRefSerializer(required=False)
     matched_by = serializers.CharField(required=False)

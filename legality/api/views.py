@@ -21,7 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from legality.bulk import (
     TooManyItems,
     UnreadableCSV,
-    item_data,
+    items_data,
     lookup_many,
     read_csv_queries,
     write_csv,
@@ -324,7 +324,7 @@ class BulkLookupView(APIView):
             return Response({"detail": str(error)}, status=400)
         if isinstance(request.accepted_renderer, BulkCSVRenderer):
             return Response(write_csv(items), headers=_csv_attachment("kratom-bulk-lookup.csv"))
-        data = [item_data(item) for item in items]
+        data = items_data(items)
         errors = sum("error" in item for item in data)
         return Response({"count": len(data), "errors": errors, "items": data})
 
@@ -355,6 +355,11 @@ def _bulk_body(request: Request) -> dict | Response:
         return {**options, "items": data}
     if _is_csv_upload(request):
         return Response({"detail": "Upload the CSV in the multipart field `file`."}, status=400)
+    if not isinstance(data, dict):  # a bare number or null
+        return Response(
+            {"detail": 'The body is a JSON list of items, or an object with "items".'},
+            status=400,
+        )
     return {**options, **data}
 
 

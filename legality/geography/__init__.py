@@ -1,7 +1,7 @@
 """Geography: how names are compared (`naming`) and how a reader's query finds a place
 (`lookup`)."""
 
-from .batch import find_places
+from .batch import ZipCodeMatch, find_places
 from .candidates import WorldCity, city_abroad_in
 from .lookup import (
     AmbiguousPlace,
@@ -21,6 +21,7 @@ __all__ = [
     "PlaceMatch",
     "UnknownPlace",
     "WorldCity",
+    "ZipCodeMatch",
     "city_abroad_in",
     "describe_candidates",
     "find_place",

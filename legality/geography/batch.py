@@ -1,9 +1,11 @@
 """find_places: many readers' queries at once, ZIP codes and OCD ids as sets (bulk lookups)."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import F, Q
 
+from legality.compiled_queries import compiled
 from legality.errors import TrackerError
 from legality.models import Jurisdiction, ZipCode
 
@@ -17,8 +19,32 @@ from .lookup import (
 )
 
 
-def find_places(queries: Sequence[str]) -> list[PlaceMatch | TrackerError]:
-    """What each query names, in order: a PlaceMatch, or the error `find_place` would raise.
+@dataclass(frozen=True, slots=True)
+class ZipCodeMatch:
+    """A ZIP code a bulk lookup found, as plain ids: a thousand model instances cost more than
+    their rows. It names what `find_place`'s PlaceMatch for the code names: the place to
+    resolve is the ZIP's place when its postal city names one (then `approximate`), else its
+    county, else its state."""
+
+    code: str
+    zip_code_id: int
+    state_id: int
+    county_id: int | None
+    place_id: int | None
+    matched_by = MatchedBy.ZIP_CODE
+
+    @property
+    def jurisdiction_id(self) -> int:
+        return self.place_id or self.county_id or self.state_id
+
+    @property
+    def approximate(self) -> bool:
+        return self.place_id is not None
+
+
+def find_places(queries: Sequence[str]) -> list[PlaceMatch | ZipCodeMatch | TrackerError]:
+    """What each query names, in order: a ZipCodeMatch, a PlaceMatch, or the error
+    `find_place` would raise.
 
     ZIP codes (ZIP+4 too) cost one query for all of them, OCD ids and their aliases one more;
     anything else is a name, read by `find_place` one by one (one query each, two when it is
@@ -32,15 +58,11 @@ def find_places(queries: Sequence[str]) -> list[PlaceMatch | TrackerError]:
     }
     by_code = _zip_codes(set(zip_codes.values()))
     by_ocd_id = _divisions(set(ocd_ids.values()))
-    found: list[PlaceMatch | TrackerError] = []
+    found: list[PlaceMatch | ZipCodeMatch | TrackerError] = []
     for query in queries:
         if query in zip_codes:
-            zip_code = by_code.get(zip_codes[query])
-            jurisdiction = zip_code and (zip_code.place or zip_code.county or zip_code.state)
             found.append(
-                PlaceMatch(jurisdiction, MatchedBy.ZIP_CODE, zip_code=zip_code)
-                if zip_code is not None
-                else UnknownPlace(query, "We have no such US ZIP code.")
+                by_code.get(zip_codes[query]) or UnknownPlace(query, "We have no such US ZIP code.")
             )
         elif query in ocd_ids:
             found.append(
@@ -54,43 +76,18 @@ def find_places(queries: Sequence[str]) -> list[PlaceMatch | TrackerError]:
     return found
 
 
-def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
-    # Model.from_db() takes a subset of the columns in the model's own order.
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+@compiled
+def _zip_code_rows(codes):
+    return ZipCode.objects.filter(code__in=codes).values_list(
+        "code", "id", "state_id", "county_id", "place_id"
+    )
 
 
-# The columns a bulk match shows: the ZIP code's, and each of its place, county and state's.
-_ZIP_FIELDS = _in_model_order(
-    ZipCode, {"id", "code", "postal_city", "state_id", "county_id", "place_id"}
-)
-_SHOWN = _in_model_order(
-    Jurisdiction, {"id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent_id"}
-)
-_ZIP_PLACES = ("place", "county", "state")
-
-
-def _zip_codes(codes: set[str]) -> dict[str, ZipCode]:
+def _zip_codes(codes: set[str]) -> dict[str, ZipCodeMatch]:
     if not codes:
         return {}
-    # Query: the ZIP codes with their place, county and state (the columns a match shows).
-    rows = ZipCode.objects.filter(code__in=codes).values_list(
-        *_ZIP_FIELDS, *(f"{name}__{field}" for name in _ZIP_PLACES for field in _SHOWN)
-    )
-    # As select_related() with only() reads them, but one instance per jurisdiction: the ZIP
-    # codes of one state share it.
-    jurisdictions: dict[int, Jurisdiction] = {}
-    found = {}
-    width = len(_SHOWN)
-    for row in rows:
-        zip_code = ZipCode.from_db("default", _ZIP_FIELDS, row[: len(_ZIP_FIELDS)])
-        for i, name in enumerate(_ZIP_PLACES):
-            fields = row[len(_ZIP_FIELDS) + i * width : len(_ZIP_FIELDS) + (i + 1) * width]
-            place = None
-            if fields[0] is not None and (place := jurisdictions.get(fields[0])) is None:
-                place = jurisdictions[fields[0]] = Jurisdiction.from_db("default", _SHOWN, fields)
-            zip_code._state.fields_cache[name] = place
-        found[zip_code.code] = zip_code
-    return found
+    # Query: the ZIP codes' ids and those of their state, county and place.
+    return {row[0]: ZipCodeMatch(*row) for row in _zip_code_rows.rows(codes=sorted(codes))}
 
 
 def _divisions(ocd_ids: set[str]) -> dict[str, PlaceMatch]:

@@ -34,6 +34,7 @@ from .answers import (
     SubstanceRef,
 )
 from .rules import Shared, resolve_layers
+from .summaries import layers_key, summary_answers
 
 
 # A domain error (TrackerError) kept beside resolve(), the one place that raises it.
@@ -107,28 +108,23 @@ def resolve_many(
     Five queries however many targets, layers, sources and periods (six when places and ZIP
     codes are mixed, four when no layer has a published status): the substances, then
     `load_layers`'s. Raises UnknownSubstance. `summary_only`: the results leave out each
-    activity's answer and the dated changes to come (`activities` and `upcoming` empty), which
-    a bulk lookup does not show.
+    activity's answer, the dated changes to come and the layers with no entry (`activities`
+    and `upcoming` empty), which a bulk lookup does not show, and ZIP codes that read the same
+    law share their results (see summaries.summary_answers).
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
+    loaded = load_layers(targets, substances=slugs)
+    if summary_only:
+        return summary_answers(targets, loaded, on=on, substances=wanted)
     answers = []
-    shared = Shared(summary_only=summary_only)
+    shared = Shared()
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
     # the entries are the same for a jurisdiction id within one call.
     same_layers: dict[tuple, Answer] = {}
-    for target, (place_ref, enclosures) in zip(
-        targets, load_layers(targets, substances=slugs), strict=True
-    ):
+    for target, (place_ref, enclosures) in zip(targets, loaded, strict=True):
         code = target.zip_code.code if target.zip_code is not None else None
-        key = (
-            place_ref.id,
-            code is None,
-            tuple(
-                (e.jurisdiction.id, e.approximate, e.uninhabited, e.zip_share, e.beside, e.part)
-                for e in enclosures
-            ),
-        )
+        key = layers_key(place_ref, enclosures, code)
         if (answer := same_layers.get(key)) is None:
             answer = same_layers[key] = resolve_layers(
                 place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=shared
@@ -197,10 +193,18 @@ def load_layers(
             refs[key] = jurisdiction_ref(jurisdiction)
         return refs[key]
 
+    made: dict[tuple, Enclosure] = {}
+
     def enclosure(jurisdiction: "_Chain", **flags) -> Enclosure:
         # One JurisdictionRef and one tuple of entries per jurisdiction: resolve_many shares
-        # the rules' work on them between targets (rules.Shared keys them by identity).
-        return Enclosure(ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags)
+        # the rules' work on them between targets (rules.Shared keys them by identity). The
+        # Enclosure itself is immutable too: targets share it (a state's, a county's).
+        key = (jurisdiction.pk, jurisdiction.is_city_county, *flags.items())
+        if (found := made.get(key)) is None:
+            found = made[key] = Enclosure(
+                ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags
+            )
+        return found
 
     return [
         _target_layers(target, links, rows, enclosure)
@@ -226,15 +230,20 @@ def _load_chains(ids: set[int]) -> dict[int, _Chain]:
     """The jurisdictions by id, each with its parent chain (township -> county -> state ->
     country) as plain rows."""
     found = {}
+    # A parent's own chain is the same in every row that joins it: one _Chain per parent (a
+    # thousand ZIP codes' rows join a few dozen states).
+    parents: dict[int, _Chain] = {}
     width = len(queries.REF_FIELDS)
     # Query: the jurisdictions with their parent chain joined, and whether each is a
     # city-county as an EXISTS subquery.
     for row in queries.chains.rows(ids=sorted(ids)):
         parent = None
         for start in range((len(queries.CHAIN) - 1) * width, 0, -width):
-            fields = row[start : start + width]
-            if fields[0] is not None:
-                parent = _Chain(*fields[:-1], parent=parent)
+            pk = row[start]
+            if pk is not None:
+                if (known := parents.get(pk)) is None:
+                    known = parents[pk] = _Chain(*row[start : start + width - 1], parent=parent)
+                parent = known
         found[row[0]] = _Chain(*row[: width - 1], parent=parent, is_city_county=row[-1])
     return found
 
@@ -247,7 +256,8 @@ def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, lis
         found[jurisdiction.pk] = enclosure(jurisdiction, **flags)
         parent = jurisdiction.parent
         while parent is not None:
-            found.setdefault(parent.pk, enclosure(parent))
+            if parent.pk not in found:
+                found[parent.pk] = enclosure(parent)
             parent = parent.parent
 
     place = rows[target.place_id]

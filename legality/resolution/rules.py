@@ -56,10 +56,10 @@ class Shared:
     holds what it keys: it lives for one call, never across requests."""
 
     def __init__(self, *, summary_only: bool = False) -> None:
-        # Only the status and who decides it: no activities and no dated changes to come (a
-        # bulk lookup's answer shows neither).
+        # Only the status and who decides it: no activities, no dated changes to come and no
+        # layer without an entry (a bulk lookup's answer shows none of them).
         self.summary_only = summary_only
-        self.layers: dict[tuple, Layer] = {}
+        self.layers: dict[tuple, Layer] = {}  # by _reading alone for a layer with no entry
         self.results: dict[tuple, Result] = {}
         self.upcoming: dict[tuple, list[Change]] = {}
         self.held: list[object] = []
@@ -114,18 +114,23 @@ def resolve_layers(
         )
         for substance in substances
     )
-    shares = sorted(
-        (e for e in enclosures if e.zip_share is not None),
-        key=lambda e: (-e.zip_share, e.jurisdiction.ocd_id),
-    )
     return Answer(
         as_of=on,
         place=place,
         results=results,
         zip_code=zip_code,
         uninhabited_counties=uninhabited,
-        zip_counties=tuple(ZipCounty(e.jurisdiction, e.zip_share) for e in shares if e.zip_share),
+        zip_counties=zip_counties(enclosures),
     )
+
+
+def zip_counties(enclosures: Iterable[Enclosure]) -> tuple[ZipCounty, ...]:
+    """A ZIP code's counties with their share of its land, the largest share first."""
+    shares = sorted(
+        (e for e in enclosures if e.zip_share is not None),
+        key=lambda e: (-e.zip_share, e.jurisdiction.ocd_id),
+    )
+    return tuple(ZipCounty(e.jurisdiction, e.zip_share) for e in shares if e.zip_share)
 
 
 # A side of a line: where it is, its layers, and whether it is inside a municipality.
@@ -256,6 +261,8 @@ def resolve_substance(
         )
     )
     applying = [layer for layer in layers if layer.applies]
+    # A summary keeps the layers with an entry: ZIP codes whose towns have none share it.
+    kept = tuple(la for la in layers if la.entry is not None) if shared.summary_only else layers
     if not applying:
         return Result(
             substance=substance,
@@ -266,7 +273,7 @@ def resolve_substance(
             last_verified_at=None,
             stale=False,
             unverified=False,
-            layers=layers,
+            layers=kept,
             upcoming=upcoming,
             assumptions=assumptions,
             activities=() if shared.summary_only else combine_activities(layers),
@@ -294,7 +301,7 @@ def resolve_substance(
         last_verified_at=decider.entry.last_verified_at,
         stale=any(entry.has_open_flag for entry in deciding),
         unverified=decider.entry.unverified,
-        layers=layers,
+        layers=kept,
         upcoming=upcoming,
         assumptions=assumptions,
         activities=() if shared.summary_only else combine_activities(layers),
@@ -348,7 +355,9 @@ def _reading(enclosure: Enclosure) -> tuple:
 def _shared_layer(
     enclosure: Enclosure, slug: str, *, on: datetime.date, in_municipality: bool | None, shared
 ) -> Layer:
-    key = (_reading(enclosure), slug, on, in_municipality)
+    # A layer with no entry says nothing, whatever the substance, day or side of the limits.
+    reading = _reading(enclosure)
+    key = (reading, slug, on, in_municipality) if enclosure.entries else reading
     if (layer := shared.layers.get(key)) is None:
         shared.held.append(enclosure)
         layer = shared.layers[key] = _layer(enclosure, slug, on=on, in_municipality=in_municipality)

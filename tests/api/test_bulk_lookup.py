@@ -146,6 +146,8 @@ def test_more_than_the_limit_is_refused_with_the_limit_stated(client, mississipp
         ({"items": "38801"}, {}, "items"),
         (["38801"], {"as_of": "June"}, "as_of"),
         (["38801"], {"substance": "kava"}, "kava"),
+        (5, {}, "JSON list"),
+        ("null", {}, "JSON list"),  # a str body is sent as it is
     ],
 )
 def test_bad_requests_say_why(client, mississippi, body, params, reason):

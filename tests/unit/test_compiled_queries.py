@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 
-from legality.compiled_queries import MAX_COMPILED_LIST, CompiledQuery
+from legality.compiled_queries import MAX_COMPILED_LIST, MAX_PADDED_LIST, CompiledQuery
 from legality.models import Jurisdiction, OcdAlias
 from tests.geo_factories import NamedCountyFactory, UsStateFactory
 
@@ -62,11 +62,22 @@ def test_it_compiles_once_per_shape_and_runs_one_statement_each_time(places):
     assert len(queries) == 1
 
 
-def test_long_and_empty_lists_run_the_queryset_itself(places):
+def test_long_lists_are_padded_so_their_shapes_repeat(places):
     mississippi, ohio, lee, other_lee = places
     query = CompiledQuery(_with_alias)
-    many = [lee.pk, *range(10**6, 10**6 + MAX_COMPILED_LIST)]
+    many = [lee.pk, *range(10**6, 10**6 + MAX_COMPILED_LIST)]  # 65 values: padded to 128
     assert query.rows(ids=many, name="Lee County") == list(_with_alias(many, "Lee County"))
+    more = [other_lee.pk, lee.pk, *range(10**6, 10**6 + 100)]  # 102 values: 128 too
+    assert query.rows(ids=more, name="Lee County") == list(_with_alias(more, "Lee County"))
+    assert len(query._compiled) == 1
+    assert [row[2] for row in query.rows(ids=more, name="Lee County")] == [lee.pk, other_lee.pk]
+
+
+def test_empty_and_very_long_lists_run_the_queryset_itself(places):
+    mississippi, ohio, lee, other_lee = places
+    query = CompiledQuery(_with_alias)
+    huge = [lee.pk, *range(10**6, 10**6 + MAX_PADDED_LIST)]
+    assert query.rows(ids=huge, name="Lee County") == list(_with_alias(huge, "Lee County"))
     assert query.rows(ids=[], name="Lee County") == []
     assert query._compiled == {}
 

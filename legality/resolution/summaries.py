@@ -1,0 +1,101 @@
+"""Summary answers for many targets at once: what a bulk lookup shows of each (status, minimum
+age, who decides, the other sides of a ZIP code), computed once per group of targets that read
+the same law.
+
+A thousand ZIP codes lie in a few hundred counties and towns, and most towns and counties have
+no entry of their own: such a layer says nothing, so the ZIP codes of a state whose counties and
+towns are silent all get the state's answer. The rules run once per group; each ZIP code keeps
+its own place, code and counties.
+"""
+
+import datetime
+from collections.abc import Sequence
+
+from .answers import Answer, Enclosure, JurisdictionRef, SubstanceRef
+from .rules import Shared, resolve_layers, zip_counties
+
+
+def layers_key(place: JurisdictionRef, enclosures: Sequence[Enclosure], zip_code: str | None):
+    """Targets with equal keys have equal answers (but for the ZIP code itself): the same place
+    and layers (the entries are the same for a jurisdiction id within one loading)."""
+    return (
+        place.id,
+        zip_code is None,
+        tuple(
+            (e.jurisdiction.id, e.approximate, e.uninhabited, e.zip_share, e.beside, e.part)
+            for e in enclosures
+        ),
+    )
+
+
+def summary_answers(
+    targets: Sequence,
+    loaded: Sequence[tuple[JurisdictionRef, list[Enclosure]]],
+    *,
+    on: datetime.date,
+    substances: Sequence[SubstanceRef],
+) -> list[Answer]:
+    """resolve_many(summary_only=True) on loaded layers (`loaded`, in the order of `targets`).
+
+    A ZIP code's summary depends on its layers with an entry, on whether its assumed place is
+    an incorporated town (the other side of the town limits is then a side of its own) and on
+    which of its layers are there at all (a county's side). A layer with no entry answers
+    nothing, whichever jurisdiction it is: the results keep only the layers with an entry (see
+    rules.Shared), so it is read through one stand-in per level and flags. The results name a
+    silent layer only in the words of a side (`Elsewhere.where`: "in Lee County (20% of the
+    ZIP code's land)"): a summary with a side is shared only by ZIP codes with the same
+    counties and shares.
+    """
+    shared = Shared(summary_only=True)
+    computed: dict[tuple, Answer] = {}
+    stand_ins: dict[tuple, Enclosure] = {}
+
+    def stand_in(enclosure: Enclosure) -> Enclosure:
+        e = enclosure
+        flags = (e.jurisdiction.level, e.approximate, e.uninhabited, e.beside, e.part)
+        return stand_ins.setdefault(flags, e)
+
+    answers = []
+    for target, (place, enclosures) in zip(targets, loaded, strict=True):
+        if target.zip_code is None:
+            key = layers_key(place, enclosures, None)
+            if (answer := computed.get(key)) is None:
+                answer = computed[key] = resolve_layers(
+                    place, enclosures, on=on, substances=substances, shared=shared
+                )
+            answers.append(answer)
+            continue
+        code = target.zip_code.code
+        town = (place.level, place.is_incorporated)
+        silent = [e if e.entries else stand_in(e) for e in enclosures]
+        broad_key = (*town, tuple(map(_read, silent)))
+        if (answer := computed.get(broad_key)) is None:
+            # Only a silent town is a stand-in: the sides' words name the counties.
+            read = [
+                e if e.entries or e.jurisdiction.level != "place" else stand_in(e)
+                for e in enclosures
+            ]
+            exact_key = (*town, tuple((*_read(e), e.beside and e.zip_share) for e in read))
+            if (answer := computed.get(exact_key)) is None:
+                answer = computed[exact_key] = resolve_layers(
+                    place, read, on=on, substances=substances, zip_code=code, shared=shared
+                )
+                if not any(result.elsewhere for result in answer.results):
+                    computed[broad_key] = answer
+        answers.append(
+            Answer(
+                as_of=on,
+                place=place,
+                results=answer.results,
+                zip_code=code,
+                zip_counties=zip_counties(enclosures),
+            )
+        )
+    return answers
+
+
+def _read(enclosure: Enclosure) -> tuple:
+    """What the rules read of an enclosure in a ZIP code's summary: not its share of the ZIP
+    code's land, which only a side's words and `zip_counties` show."""
+    e = enclosure
+    return (e.jurisdiction.id, e.approximate, e.uninhabited, e.beside, e.part)
