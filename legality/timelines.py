@@ -153,10 +153,12 @@ def _pieces(
     days = [start, *sorted(day for day in cuts if start < day < end)]
     pieces: list[Piece] = []
     for day, next_day in zip(days, [*days[1:], None], strict=True):
-        layer = resolve_layers(place, [enclosure], on=day, substances=[substance], shared=shared)
-        layer = layer.results[0].layers[0]
-        if layer.entry is None:
+        answer = resolve_layers(place, [enclosure], on=day, substances=[substance], shared=shared)
+        # A summary leaves out a layer with no entry on that day: a gap.
+        layers = answer.results[0].layers
+        if not layers or layers[0].entry is None:
             continue
+        layer = layers[0]
         piece = Piece(
             entry_id=layer.entry.id,
             start=day,
