@@ -15,11 +15,12 @@ from legality.models import Jurisdiction, Substance
 from legality.resolution import (
     Answer,
     Enclosure,
+    Entry,
     JurisdictionRef,
     Result,
     SubstanceRef,
-    resolve,
     resolve_layers,
+    resolve_with_entries,
 )
 
 # The overview builds the same Entry and JurisdictionRef as resolve() from rows it loads in bulk.
@@ -55,6 +56,8 @@ class Overview:
 class PlaceOverview:
     answer: Answer
     changes: tuple[StatusChange, ...]  # the changes of the answer's layers, newest first
+    # Every published entry of the layers, by jurisdiction id (for the timelines).
+    entries: dict[int, tuple[Entry, ...]]
 
 
 def overview(*, on: datetime.date, changes: int = RECENT_CHANGES) -> Overview:
@@ -114,8 +117,8 @@ def place_overview(
 
     The queries of `resolve` plus one for the changes.
     """
-    answer = resolve(match, on=on)
+    answer, entries = resolve_with_entries(match, on=on)
     layer_ids = {layer.jurisdiction.id for layer in answer.results[0].layers}
     # Query: the status changes of the layers, newest first (upcoming ones included).
     changes = status_changes(jurisdiction_ids=layer_ids)[:history]
-    return PlaceOverview(answer=answer, changes=tuple(changes))
+    return PlaceOverview(answer=answer, changes=tuple(changes), entries=entries)

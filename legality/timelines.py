@@ -5,11 +5,14 @@ Each band is cut at the days the layer's entries start, end or are first atteste
 says what resolution says of that layer then (`resolve_layers` on that layer alone, as it applies
 to the place): its status, or "not yet attested" for a restrictive entry whose start is unknown,
 or "does not apply here" for a county entry limited to unincorporated areas. Pieces with no entry
-are gaps. Two queries: the layers' published entries and their sources.
+are gaps. No query when the entries resolving read are passed in, else two: the layers' published
+entries and their sources.
 """
 
 import datetime
 from dataclasses import dataclass, replace
+
+from django.utils.formats import date_format
 
 from legality.dates import format_date, last_day_in_force
 from legality.resolution import (
@@ -17,10 +20,12 @@ from legality.resolution import (
     Enclosure,
     Entry,
     JurisdictionRef,
+    Standing,
     SubstanceRef,
     resolve_layers,
 )
 from legality.resolution.loading import load_entries
+from legality.resolution.rules import Shared
 
 SHOWN_AFTER_TODAY = datetime.timedelta(days=366)  # the axis runs a year past today, at least
 SHOWN_BEFORE_TODAY_YEARS = 5  # and starts five years before today, at least
@@ -40,6 +45,11 @@ class Piece:
     is_start_unknown: bool  # the entry's start is not known (drawn from the axis start)
     x: float = 0  # position and width on a 0-1000 axis, for the template's SVG
     width: float = 0
+    # The page's words for it, written once here rather than by the template's conditions:
+    # the SVG's CSS class, " 21 and over" after the status, and the rest of its list item.
+    css_class: str = ""
+    age_words: str = ""
+    words: str = ""
 
     @property
     def last_day(self) -> datetime.date | None:
@@ -62,16 +72,21 @@ class Timeline:
     bands: tuple[Band, ...]  # broadest layer first, as the answer lists them
 
 
-def place_timelines(answer: Answer, *, today: datetime.date) -> tuple[Timeline, ...]:
+def place_timelines(
+    answer: Answer, *, today: datetime.date, entries: dict[int, tuple[Entry, ...]] | None = None
+) -> tuple[Timeline, ...]:
     """The timelines of the answer's place for each of its substances, with `today` marked.
 
     The layers are the answer's own (the place, the counties it lies in, its state and
     country). The axis runs from the earliest known day (or five years before today) to a year
-    past today or past the last dated change, whichever is later.
+    past today or past the last dated change, whichever is later. `entries`: every published
+    entry of every substance of the layers, by jurisdiction id, as `resolve_with_entries`
+    returns them; without them, two queries read them.
     """
     layers = [layer.jurisdiction for layer in answer.results[0].layers] if answer.results else []
-    # Queries: the layers' published entries (every substance) and their sources.
-    entries = load_entries([j.id for j in layers], None)
+    if entries is None:
+        # Queries: the layers' published entries (every substance) and their sources.
+        entries = load_entries([j.id for j in layers], None)
     return tuple(
         _timeline(answer.place, layers, entries, result.substance, today=today)
         for result in answer.results
@@ -92,11 +107,20 @@ def _timeline(
     start = start.replace(month=1, day=1)
     end = max(today + SHOWN_AFTER_TODAY, (known[-1] if known else today) + SHOWN_AFTER_TODAY)
     end = datetime.date(end.year + 1, 1, 1)
+    # A piece shows only a layer's status, age and standing: no activities, no changes to come.
+    shared = Shared(summary_only=True)
     bands = tuple(
         Band(
             j,
             _pieces(
-                place, Enclosure(j, tuple(entries.get(j.id, ()))), substance, cuts[j.id], start, end
+                place,
+                Enclosure(j, tuple(entries.get(j.id, ()))),
+                substance,
+                cuts[j.id],
+                start,
+                end,
+                today=today,
+                shared=shared,
             ),
         )
         for j in layers
@@ -121,15 +145,20 @@ def _pieces(
     cuts: set[datetime.date],
     start: datetime.date,
     end: datetime.date,
+    *,
+    today: datetime.date,
+    shared: Shared,
 ) -> tuple[Piece, ...]:
     precisions = {e.start: e.effective_from_precision for e in enclosure.entries if e.start}
     days = [start, *sorted(day for day in cuts if start < day < end)]
     pieces: list[Piece] = []
     for day, next_day in zip(days, [*days[1:], None], strict=True):
-        layer = resolve_layers(place, [enclosure], on=day, substances=[substance])
-        layer = layer.results[0].layers[0]
-        if layer.entry is None:
+        answer = resolve_layers(place, [enclosure], on=day, substances=[substance], shared=shared)
+        # A summary leaves out a layer with no entry on that day: a gap.
+        layers = answer.results[0].layers
+        if not layers or layers[0].entry is None:
             continue
+        layer = layers[0]
         piece = Piece(
             entry_id=layer.entry.id,
             start=day,
@@ -144,7 +173,7 @@ def _pieces(
             pieces[-1] = replace(pieces[-1], end=next_day)
         else:
             pieces.append(piece)
-    return tuple(_placed(piece, start, end) for piece in pieces)
+    return tuple(_placed(piece, start, end, today=today) for piece in pieces)
 
 
 def _same(piece: Piece, other: Piece) -> bool:
@@ -153,10 +182,44 @@ def _same(piece: Piece, other: Piece) -> bool:
     return all(getattr(piece, name) == getattr(other, name) for name in fields)
 
 
-def _placed(piece: Piece, start: datetime.date, end: datetime.date) -> Piece:
+def _placed(
+    piece: Piece, start: datetime.date, end: datetime.date, *, today: datetime.date
+) -> Piece:
+    """The piece with its place on the axis and its words."""
     left = _x(piece.start, start, end)
     right = _x(piece.end or end, start, end)
-    return replace(piece, x=left, width=round(right - left, 1))
+    if piece.start_words:
+        since = f"from {piece.start_words}"
+    elif piece.is_start_unknown:
+        since = (
+            "no start date (no kratom law before it)"
+            if piece.status == "legal"
+            else "start date unknown"
+        )
+    else:
+        since = f"from before {start.year}"
+    last_day = piece.last_day
+    until = f" until {date_format(last_day, 'j F Y')}" if last_day else ", until further notice"
+    if piece.start > today:
+        when = " — upcoming"
+    elif not piece.end or piece.end > today:
+        when = " — in force today"
+    else:
+        when = ""
+    standing = {
+        Standing.START_DATE_UNKNOWN: " — not yet attested then: it does not decide those dates",
+        Standing.OUTSIDE_SCOPE: " — applies only outside city limits, so not here",
+    }.get(piece.standing, "")
+    return replace(
+        piece,
+        x=left,
+        width=round(right - left, 1),
+        css_class=f"s-{piece.status}" + ("" if piece.standing == Standing.APPLIES else " faint"),
+        age_words=f" {piece.minimum_age} and over"
+        if piece.minimum_age and piece.status != "banned"
+        else "",
+        words=f"{since}{until}{when}{standing}",
+    )
 
 
 def _x(day: datetime.date, start: datetime.date, end: datetime.date) -> float:

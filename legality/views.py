@@ -1,7 +1,8 @@
 """Public pages: each view parses the query, calls one domain function and renders.
 
 Bad input answers 400 with the reason, an unknown place 404 with the helpful page. The words for
-statuses, headlines and changes are legality.wording's; scopes and assumptions are said here.
+statuses, headlines and changes are legality.wording's; what a place's page shows is prepared by
+legality.place_page.
 """
 
 import datetime
@@ -37,17 +38,18 @@ from legality.geography import (
 )
 from legality.input_limits import MAX_QUERY_LENGTH, validate_place_query
 from legality.maps.rendering import render_us_map
-from legality.models import Jurisdiction, PlaceKind, Substance
+from legality.models import Jurisdiction, Substance
 from legality.overview import GlanceRow, overview, place_overview
+from legality.place_page import (
+    change_rows,
+    full_place_name,
+    jurisdiction_urls,
+    place_notes,
+    result_context,
+    within_words,
+)
 from legality.resolution import (
     KRATOM,
-    UNKNOWN,
-    Answer,
-    Assumption,
-    JurisdictionRef,
-    Layer,
-    Result,
-    Standing,
     SubstanceRef,
     UnknownSubstance,
     resolve,
@@ -56,37 +58,10 @@ from legality.timelines import place_timelines
 from legality.wording import (
     STATUS_WORDS,
     STATUSES,
-    describe_change,
     headline,
-    period_words,
-    status_words,
 )
 
 CHANGES_PER_PAGE = 50
-
-SCOPE_WORDS = {
-    "whole": "the whole county",
-    "city_county": "the whole city and county",
-    "unincorporated": "unincorporated areas only",
-    "": "scope unknown: may apply only outside city limits",
-}
-STANDING_WORDS = {
-    Standing.APPLIES: "",
-    Standing.NO_ENTRY: "no entry",
-    Standing.OUTSIDE_SCOPE: "does not apply here",
-    Standing.START_DATE_UNKNOWN: "not yet attested on this date, so it does not decide",
-    Standing.OTHER_PART: "applies only in the part of the place in this county",
-}
-ASSUMPTION_WORDS = {
-    Assumption.COUNTY_SCOPE_UNKNOWN: "A county rule counted here may apply only outside city "
-    "limits. We count it rather than call the place legal: check whether you are inside a city.",
-    Assumption.ZIP_PLACE_APPROXIMATE: "A ZIP code's postal city is not always the town: the "
-    "place shown is approximate. Check which side of the city limits the address is on.",
-    Assumption.COVERED_BY_KRATOM_BAN: "There is no 7-OH rule of its own here: a ban on kratom "
-    "and its alkaloids covers 7-OH products.",
-    Assumption.START_DATE_UNKNOWN: "A rule with no known start is not yet attested on this date, "
-    "so it does not decide it; it may already have been in force.",
-}
 
 
 class PageQueryForm(forms.Form):
@@ -176,6 +151,7 @@ class SearchQueryForm(forms.Form):
 
 def home(request: HttpRequest) -> HttpResponse:
     glance = overview(on=timezone.localdate())
+    url = jurisdiction_urls()
     return render(
         request,
         "legality/home.html",
@@ -186,8 +162,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 _glance_row(row, on=glance.as_of) for row in glance.countries if row.is_known
             ],
             "unknown_countries": [row.jurisdiction for row in glance.countries if not row.is_known],
-            "changes": [describe_change(c, today=glance.as_of) for c in glance.recent_changes],
-            "upcoming": [describe_change(c, today=glance.as_of) for c in glance.upcoming_changes],
+            "changes": change_rows(glance.recent_changes, today=glance.as_of, url=url),
+            "upcoming": change_rows(glance.upcoming_changes, today=glance.as_of, url=url),
             "us_map": render_us_map(substance=KRATOM, on=glance.as_of, table_open=False),
         },
     )
@@ -239,6 +215,7 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     place = place_overview(match, on=as_of or today)
     answer = place.answer
     layers = answer.results[0].layers
+    url = jurisdiction_urls()
     return render(
         request,
         "legality/jurisdiction.html",
@@ -246,13 +223,15 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             "answer": answer,
             "match": match,
             "full_name": full_place_name(answer.place, layers),
-            "within": _within(layers, answer.place.id),
+            "within": within_words(layers, answer.place.id),
             # What was searched stays in the box (a ZIP code or a name with other readings
             # is in the address already).
             "query": form.cleaned_data["q"] or form.cleaned_data["also"] or zip_code or "",
             "place_notes": place_notes(answer),
-            "results": [_result(result, on=answer.as_of) for result in answer.results],
-            "changes": [describe_change(c, today=today) for c in place.changes],
+            "results": [
+                result_context(result, on=answer.as_of, url=url) for result in answer.results
+            ],
+            "changes": change_rows(place.changes, today=today, url=url),
             "is_today": answer.as_of == today,
             "as_of_words": format_date(answer.as_of),
             "also": form.cleaned_data["also"],
@@ -261,8 +240,11 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
             if form.cleaned_data["city"]
             else None,
             "feed_url": reverse("legality:jurisdiction-feed", args=[answer.place.ocd_id]),
-            "badges": [_badge_snippet(answer.place.ocd_id, r.substance) for r in answer.results],
-            "timelines": place_timelines(answer, today=today),
+            "badges": [
+                _badge_snippet(answer.place.ocd_id, r.substance, page_url=url(answer.place.ocd_id))
+                for r in answer.results
+            ],
+            "timelines": place_timelines(answer, today=today, entries=place.entries),
         },
     )
 
@@ -306,7 +288,8 @@ def changes(request: HttpRequest) -> HttpResponse:
     filters = {k: v for k, v in form.cleaned_data.items() if k != "page" and v}
     today = timezone.localdate()
     found = status_changes(**filters)
-    upcoming = [describe_change(c, today=today) for c in reversed(found) if c.is_upcoming(today)]
+    url = jurisdiction_urls()
+    upcoming = [c for c in reversed(found) if c.is_upcoming(today)]
     past = [c for c in found if not c.is_upcoming(today)]
     page = Paginator(past, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     query = {k: request.GET[k] for k in filters if k in request.GET}
@@ -318,8 +301,8 @@ def changes(request: HttpRequest) -> HttpResponse:
             "is_filtered": bool(filters),
             "page": page,
             "page_query": urlencode(query),
-            "upcoming": upcoming,
-            "changes": [describe_change(c, today=today) for c in page],
+            "upcoming": change_rows(upcoming, today=today, url=url),
+            "changes": change_rows(page, today=today, url=url),
         },
     )
 
@@ -368,116 +351,12 @@ def _redirect(ocd_id: str, params: dict, *, permanent: bool = False) -> HttpResp
 # Words for pages and feeds
 
 
-def full_place_name(place: JurisdictionRef, layers: tuple[Layer, ...]) -> str:
-    """'London, Arkansas', 'Denver County, Colorado', 'Colorado, United States', 'Thailand':
-    the name with the state (or, for a state, the country) that tells same-name places apart."""
-    wanted = {"country": None, "state": "country", "county": "state", "place": "state"}
-    level = wanted[place.level]
-    outer = next((la.jurisdiction.name for la in layers if la.jurisdiction.level == level), "")
-    return f"{place.name}, {outer}" if outer else place.name
-
-
-def _within(layers: tuple[Layer, ...], place_id: int) -> str:
-    """'San Diego County, California, United States': the place's other layers, narrowest first."""
-    levels = list(dict.fromkeys(la.jurisdiction.level for la in layers))
-    names = [  # a place's several counties stay largest first
-        la.jurisdiction.name
-        for level in reversed(levels)
-        for la in layers
-        if la.jurisdiction.level == level and la.jurisdiction.id != place_id
-    ]
-    return ", ".join(names)
-
-
-def place_notes(answer: Answer) -> list[str]:
-    """What kind of place this is where it changes whose law applies, in words.
-
-    "Metairie is an unincorporated community in Jefferson Parish: parish and state law apply."
-    """
-    place, notes = answer.place, []
-    layers = answer.results[0].layers if answer.results else ()
-    counties = [la.jurisdiction.name for la in layers if la.jurisdiction.level == "county"]
-    if place.place_kind == PlaceKind.CENSUS_DESIGNATED and counties:
-        word = counties[0].rsplit(" ", 1)[-1].lower()
-        word = word if word in ("parish", "borough", "municipio") else "county"
-        notes.append(
-            f"{place.name} is an unincorporated community in {_and(counties)}: "
-            f"{word} and state law apply."
-        )
-        if place.is_incorporated is None:
-            notes.append(
-                "It lies in a town or township that governs itself and may have its own rules; "
-                "a county rule for unincorporated areas may not apply there."
-            )
-    if answer.uninhabited_counties:
-        names = _and([county.name for county in answer.uninhabited_counties])
-        notes.append(
-            f"Part of {place.name} lies in {names}, where it has no residents (2020 Census): "
-            "that county's rules are not counted here."
-        )
-    return notes
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _layer(layer: Layer, decided_by_id: int | None, *, on: datetime.date) -> dict:
-    entry = layer.entry
-    return {
-        "layer": layer,
-        "is_decider": layer.jurisdiction.id == decided_by_id,
-        "status": status_words(layer.status or UNKNOWN, layer.minimum_age)
-        if entry is not None
-        else None,
-        "standing": STANDING_WORDS[layer.standing],
-        "period": period_words(entry, on=on) if entry is not None else "",
-        "scope": _scope_words(layer),
-        "last_verified": format_date(entry.last_verified_at)
-        if entry is not None and entry.last_verified_at
-        else "",
-        "due_since": format_date(entry.flagged_on)
-        if entry is not None and entry.flagged_on
-        else "",
-    }
-
-
-def _scope_words(layer: Layer) -> str:
-    if layer.applies_to is None:
-        return ""
-    if layer.jurisdiction.is_city_county and layer.applies_to == "whole":
-        return SCOPE_WORDS["city_county"]
-    return SCOPE_WORDS[layer.applies_to]
-
-
-def _result(result: Result, *, on: datetime.date) -> dict:
-    decided_by_id = result.decided_by.id if result.decided_by is not None else None
-    return {
-        "result": result,
-        "headline": headline(result, on=on),
-        "elsewhere": [
-            f"{STATUS_WORDS.get(e.status, e.status).lower()} {e.where}" for e in result.elsewhere
-        ],
-        "last_verified": format_date(result.last_verified_at) if result.last_verified_at else "",
-        "due_since": format_date(result.due_since) if result.due_since else "",
-        "assumptions": [ASSUMPTION_WORDS.get(code, code) for code in result.assumptions],
-        "layers": [_layer(layer, decided_by_id, on=on) for layer in result.layers],
-        "upcoming": [
-            {
-                "when": f"From {format_date(change.date, change.precision)}",
-                "where": change.jurisdiction,
-                "status": status_words(change.status, change.minimum_age),
-            }
-            for change in result.upcoming
-        ],
-    }
-
-
-def _badge_snippet(ocd_id: str, substance: SubstanceRef) -> dict:
-    """The badge image and the HTML another site pastes to show it, with absolute links."""
+def _badge_snippet(ocd_id: str, substance: SubstanceRef, *, page_url: str) -> dict:
+    """The badge image and the HTML another site pastes to show it, with absolute links;
+    `page_url` is the jurisdiction's page, without the site."""
     query = urlencode({"substance": substance.slug})
     image_url = f"{settings.SITE_URL}{reverse('legality:badge', args=[ocd_id])}?{query}"
-    page_url = settings.SITE_URL + reverse("legality:jurisdiction", args=[ocd_id])
+    page_url = settings.SITE_URL + page_url
     alt = f"{substance.name} legal status, from the Kratom Legality Tracker"
     snippet = format_html('<a href="{}"><img src="{}" alt="{}"></a>', page_url, image_url, alt)
     return {

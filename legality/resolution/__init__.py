@@ -25,7 +25,15 @@ from .answers import (
     SubstanceRef,
     ZipCounty,
 )
-from .loading import Target, UnknownSubstance, ZipTarget, load_layers, resolve, resolve_many
+from .loading import (
+    Target,
+    UnknownSubstance,
+    ZipTarget,
+    load_layers,
+    resolve,
+    resolve_many,
+    resolve_with_entries,
+)
 from .rules import resolve_layers, standing_on
 
 __all__ = [
@@ -53,6 +61,7 @@ __all__ = [
     "load_layers",
     "resolve",
     "resolve_many",
+    "resolve_with_entries",
     "resolve_layers",
     "standing_on",
 ]

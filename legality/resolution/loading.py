@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 
 from django.utils import timezone
 
@@ -130,6 +131,22 @@ def resolve_many(
             )
         answers.append(answer if answer.zip_code == code else replace(answer, zip_code=code))
     return answers
+
+
+def resolve_with_entries(
+    place: Jurisdiction | PlaceMatch, *, on: datetime.date
+) -> tuple[Answer, dict[int, tuple[Entry, ...]]]:
+    """`resolve` for every substance, and the published entries it read, by jurisdiction id:
+    every period of every substance of each layer, history included. A place's page draws its
+    timelines from them instead of reading them again. The queries of `resolve`."""
+    wanted = _load_substances(None)
+    target = Target.of(place)
+    [(place_ref, enclosures)] = load_layers([target], substances={s.slug for s in wanted})
+    code = target.zip_code.code if target.zip_code is not None else None
+    answer = resolve_layers(
+        place_ref, enclosures, on=on, substances=wanted, zip_code=code, shared=Shared()
+    )
+    return answer, {e.jurisdiction.id: e.entries for e in enclosures}
 
 
 def _load_substances(slugs: Sequence[str] | None) -> list[SubstanceRef]:
@@ -353,8 +370,12 @@ def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
     # Query: the statuses' sources through their link table, oldest publication first.
     found: dict[int, list[SourceRef]] = defaultdict(list)
     for status_id, *fields in queries.sources_of.rows(ids=status_ids):
-        found[status_id].append(SourceRef(**dict(zip(queries.SOURCE_FIELDS, fields, strict=True))))
+        found[status_id].append(SourceRef(*fields))  # SOURCE_FIELDS are SourceRef's, in order
     return {pk: tuple(refs) for pk, refs in found.items()}
+
+
+# A source's row is read into SourceRef by position (36 sources on a busy page).
+assert queries.SOURCE_FIELDS == tuple(field.name for field in dataclass_fields(SourceRef))
 
 
 def jurisdiction_ref(jurisdiction: "Jurisdiction | _Chain") -> JurisdictionRef:

@@ -342,8 +342,8 @@ def test_page_runs_a_constant_number_of_queries(
     # 9 the published statuses of every layer, with their review state (subqueries)
     # 10 their sources (through the link table)
     # 11 the newest status changes of the layers (history, with jurisdiction and substance)
-    # 12-13 the timelines: every published entry of the layers, and their sources
-    with django_assert_num_queries(13):
+    # (the timelines draw the entries and sources that 9 and 10 read: no query of their own)
+    with django_assert_num_queries(11):
         response = page(client, town, as_of="2026-06-01")
     assert response.status_code == 200
 
@@ -360,8 +360,8 @@ def test_zip_page_runs_the_same_number_of_queries(
     # 1-4 the dataset's last change, 5 the ZIP code with its state, county and place,
     # 6 the substances, 7 the counties of the ZIP's area with their land shares, 8 the ZIP's
     # state, counties and place with their parent chains, 9 the statuses, 10 their sources,
-    # 11 the newest status changes of the layers, 12-13 the timelines' entries and sources
-    with django_assert_num_queries(13):
+    # 11 the newest status changes of the layers (the timelines reuse 9 and 10)
+    with django_assert_num_queries(11):
         assert page(client, tupelo, zip="38804").status_code == 200
 
 
@@ -372,3 +372,26 @@ def test_page_is_cacheable(client, kratom, mississippi):
     assert first["Last-Modified"]
     again = client.get(f"/j/{mississippi.ocd_id}/", headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304
+
+
+def test_each_source_is_cited_with_its_link_citation_publisher_and_archived_copy(
+    client, kratom, mississippi
+):
+    linked = SourceFactory(
+        title="Act <1> & more",
+        url="https://example.org/act?a=1&b=2",
+        citation="Code § 1 <b>",
+        publisher="A & B",
+        archive_url="https://web.archive.org/web/2024/https://example.org/act",
+        published_on=date(2020, 1, 1),
+    )
+    bare = SourceFactory(title="A notice", url="", citation="No. 12", publisher="", archive_url="")
+    LegalStatusFactory(jurisdiction=mississippi, substance=kratom, sources=[linked, bare])
+    html = page(client, mississippi).content.decode()
+    assert (
+        '<li><a href="https://example.org/act?a=1&amp;b=2" rel="nofollow noopener">'
+        "Act &lt;1&gt; &amp; more</a> — <cite>Code § 1 &lt;b&gt;</cite>, A &amp; B "
+        '(<a href="https://web.archive.org/web/2024/https://example.org/act" '
+        'rel="nofollow noopener">archived copy</a>)</li>'
+    ) in html
+    assert "<li>A notice — <cite>No. 12</cite></li>" in html

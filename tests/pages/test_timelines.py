@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from legality.models import LegalStatus
-from legality.resolution import Standing, resolve
+from legality.resolution import Standing, resolve, resolve_with_entries
 from legality.timelines import place_timelines
 from tests.factories import LegalStatusFactory, SourceFactory
 
@@ -18,6 +18,16 @@ TODAY = date(2026, 6, 1)
 
 def timelines_of(place, on=TODAY):
     return {t.substance.slug: t for t in place_timelines(resolve(place, on=on), today=on)}
+
+
+def test_the_entries_resolving_read_draw_the_same_timelines_without_a_query(
+    mississippi_history, tupelo, django_assert_num_queries
+):
+    answer, entries = resolve_with_entries(tupelo, on=TODAY)
+    assert answer == resolve(tupelo, on=TODAY)
+    with django_assert_num_queries(0):
+        reused = place_timelines(answer, today=TODAY, entries=entries)
+    assert reused == place_timelines(answer, today=TODAY)
 
 
 def pieces(timeline, jurisdiction):
