@@ -8,8 +8,6 @@ from legality.activities import ACTIVITIES, PRODUCT_LIMIT_KINDS, RULES
 from legality.input_limits import MAX_QUERY_LENGTH, validate_place_query
 from legality.models import Jurisdiction, LegalStatus, Source
 
-from .lookup_query import MAX_SUBSTANCE_LENGTH
-
 ACTIVITY_RULES_HELP = (
     "What the entry says of each activity (sale, possession, use, manufacture, distribution, "
     "import): allowed, prohibited, age_limited, conditions (allowed under a licence, "
@@ -214,7 +212,7 @@ class LookupQuerySerializer(serializers.Serializer):
     )
     substance = serializers.SlugField(
         required=False,
-        max_length=MAX_SUBSTANCE_LENGTH,
+        max_length=20,
         help_text="Only this substance: kratom or 7-oh.",
     )
 

@@ -33,7 +33,6 @@ from legality.resolution import UnknownSubstance, resolve
 
 from .filters import JurisdictionFilter, LegalStatusFilter
 from .lookup_data import lookup_data
-from .lookup_query import plainly_valid_lookup
 from .renderers import SpreadsheetSafeCSVRenderer
 from .serializers import (
     AmbiguousPlaceSerializer,
@@ -168,13 +167,10 @@ class LookupView(APIView):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     def get(self, request: Request) -> Response:
-        # A plainly valid query skips the serializer, which words every error (see lookup_query).
-        params = plainly_valid_lookup(request.query_params)
-        if params is None:
-            query = LookupQuerySerializer(data=request.query_params)
-            if not query.is_valid():
-                return Response(_bad_input(query.errors), status=400)
-            params = query.validated_data
+        query = LookupQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            return Response(_bad_input(query.errors), status=400)
+        params = query.validated_data
         substance = params.get("substance")
         try:
             # 1 query to find the place, then resolve's 4 (see resolution.loading)
