@@ -48,6 +48,7 @@ class Site:
 
 class Handler(BaseHTTPRequestHandler):
     site: Site
+    counted = False  # this request is counted in site.in_flight
 
     def log_message(self, *args) -> None:  # keep the test output quiet
         pass
@@ -60,11 +61,19 @@ class Handler(BaseHTTPRequestHandler):
             hits = site.hits[self.path]
             site.in_flight += 1
             site.max_in_flight = max(site.max_in_flight, site.in_flight)
+        self.counted = True
         try:
             self.route(hits)
         finally:
-            with site.lock:
-                site.in_flight -= 1
+            self.leave()
+
+    def leave(self) -> None:
+        """No longer in flight. Called before the answer's last bytes go out: once the checker
+        has read them it may start its next request, possibly before this thread runs again."""
+        if self.counted:
+            self.counted = False
+            with self.site.lock:
+                self.site.in_flight -= 1
 
     def route(self, hits: int) -> None:
         path = self.path
@@ -104,6 +113,7 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self, status: int, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
+        self.leave()
         self.end_headers()
         self.wfile.write(body)
 
@@ -111,6 +121,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(302)
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
+        self.leave()
         self.end_headers()
 
 
