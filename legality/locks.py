@@ -21,11 +21,12 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
+import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -177,18 +178,24 @@ def advisory_lock(name: str, *, wait: bool = False) -> Iterator[bool]:
     # Django between tasks; this one lives exactly as long as the run (or its process).
     lock_connection = connection.get_new_connection(connection.get_connection_params())
     lock_connection.autocommit = True
+    key = advisory_lock_key(name)
+    held = False
     try:
         deadline = time.monotonic() + (OWN_LOCK_WAIT_SECONDS if wait else 0)
         while True:
-            held = lock_connection.execute(
-                "SELECT pg_try_advisory_lock(%s)", [advisory_lock_key(name)]
-            ).fetchone()[0]
+            held = lock_connection.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]
             if held or time.monotonic() >= deadline:
                 break
             time.sleep(0.5)
         yield held
     finally:
-        lock_connection.close()  # closing releases the lock
+        # Unlocked before the connection closes: the server ends a closed session a moment
+        # after close() returns, and the lock would outlive the run by that moment. A dead
+        # process's locks still go with its session.
+        if held:
+            with suppress(psycopg.Error):  # a broken connection: closing releases it
+                lock_connection.execute("SELECT pg_advisory_unlock(%s)", [key])
+        lock_connection.close()
 
 
 @contextmanager
