@@ -108,7 +108,7 @@ def main() -> None:
     var_dir = Path(args.var_dir or tempfile.mkdtemp(prefix="bench-load-")).resolve()
     failed = False
     try:
-        env = {**production_env(var_dir), "API_THROTTLE_RATE": "10000000/minute"}
+        env = {**production_env(var_dir), "API_THROTTLE_RATE": "100000/second"}
         prepare(var_dir, env)
         print(
             f"\n{args.connections} clients, {args.duration:g} s per URL, "
