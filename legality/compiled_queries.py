@@ -10,9 +10,15 @@ A list longer than MAX_COMPILED_LIST (a bulk lookup's thousand ZIP codes) is pad
 power of two by repeating its last value (IN reads a value once however often it is listed), so
 that its shapes repeat too: compiling a thousand values cost a bulk lookup more than its rows.
 Lists over MAX_PADDED_LIST build the QuerySet as usual.
+
+The SQL is kept with named placeholders (`%(p0)s`, one per argument value, an argument used
+twice is bound once): given a list of parameters, SQLite's cursor rewrites each `%s` to `?` with a
+regular expression over the whole statement, on every run (about 0.2 ms of a lookup's six); with
+a dict it only formats the names in.
 """
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,10 +35,10 @@ _FIRST_NUMBER = -(10**15)
 
 @dataclass(frozen=True)
 class _Compiled:
-    sql: str
-    # Per parameter: (argument name, index in its list or None for a single value), or
+    sql: str  # with named placeholders, %(p0)s
+    # Per placeholder name: (argument name, index in its list or None for a single value), or
     # (None, the constant the QuerySet itself put there).
-    slots: tuple[tuple[str | None, object], ...]
+    slots: dict[str, tuple[str | None, object]]
     converters: dict
     width: int  # the columns values_list asked for (the SQL may select more, to order by)
 
@@ -60,10 +66,12 @@ class CompiledQuery:
         compiled = self._compiled.get(shape)
         if compiled is None:
             compiled = self._compiled[shape] = _compile(self.build, values, using)
-        params = [
-            (values[name] if index is None else values[name][index]) if name is not None else index
-            for name, index in compiled.slots
-        ]
+        params = {
+            placeholder: (values[name] if index is None else values[name][index])
+            if name is not None
+            else index
+            for placeholder, (name, index) in compiled.slots.items()
+        }
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -135,11 +143,36 @@ def _compile(build: Callable[..., QuerySet], values: dict, using: str) -> _Compi
             slots.append((None, param))
     if set(where.values()) - {slot for slot in slots if slot[0] is not None}:
         raise TypeError("A compiled query left an argument out of its SQL.")
+    sql, named = _named_placeholders(sql, slots)
     # As SQLCompiler.results_iter reads them: the SQL selects values_list's columns in the
     # order asked (Django 5.2), then any it needs to order by.
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     converters = compiler.get_converters(fields)
-    return _Compiled(sql, tuple(slots), converters, compiler.col_count)
+    return _Compiled(sql, named, converters, compiler.col_count)
+
+
+_PLACEHOLDER_OR_PERCENT = re.compile(r"(%%|%s)")
+
+
+def _named_placeholders(sql: str, slots: list) -> tuple[str, dict]:
+    """The SQL with `%(pN)s` for each `%s` in turn (`%%`, a literal percent sign, kept), and
+    the slot of each name: an argument's value is one name however often the SQL uses it."""
+    names: dict[tuple, str] = {}
+    named: dict[str, tuple[str | None, object]] = {}
+    parts = _PLACEHOLDER_OR_PERCENT.split(sql)
+    positions = iter(slots)
+    for i in range(1, len(parts), 2):
+        if parts[i] == "%s":
+            slot = next(positions)
+            # A constant keeps its own name: constants of equal value may differ in type.
+            key = slot if slot[0] is not None else (None, len(named))
+            if key not in names:
+                names[key] = f"p{len(named)}"
+                named[names[key]] = slot
+            parts[i] = f"%({names[key]})s"
+    if next(positions, None) is not None:
+        raise TypeError("A compiled query's SQL has fewer placeholders than parameters.")
+    return "".join(parts), named
 
 
 def compiled(build: Callable[..., QuerySet]) -> CompiledQuery:

@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.test.utils import CaptureQueriesContext
 
 from legality.compiled_queries import MAX_COMPILED_LIST, MAX_PADDED_LIST, CompiledQuery
@@ -94,3 +94,18 @@ def test_model_instances_are_refused(places):
     query = CompiledQuery(lambda name: Jurisdiction.objects.filter(name=name))
     with pytest.raises(TypeError, match="values_list"):
         query.rows(name="Ohio")
+
+
+def test_literal_percent_signs_and_repeated_arguments_survive_the_named_placeholders(places):
+    mississippi, ohio, lee, other_lee = places
+    # startswith=F(...) writes literal percent signs ('%%') into the SQL; `ids` is used twice.
+    query = CompiledQuery(
+        lambda ids: Jurisdiction.objects.filter(pk__in=ids, name__startswith=F("name"))
+        .exclude(parent_id__in=ids)
+        .order_by("pk")
+        .values_list("id")
+    )
+    ids = [mississippi.pk, lee.pk, other_lee.pk]
+    assert query.rows(ids=ids) == [(mississippi.pk,), (other_lee.pk,)]
+    [compiled] = query._compiled.values()
+    assert "%s" not in compiled.sql and len(compiled.slots) == len(ids)
