@@ -496,6 +496,8 @@ def _upcoming_in(
     for entry in relevant:  # a start's precision wins over an end on the same day
         if entry.start is not None and entry.start > on:
             points[entry.start] = entry.effective_from_precision or DatePrecision.DAY
+    if not points:  # nothing starts or ends after `on` (most layers): nothing to compare
+        return changes
     said = _says(_layer(enclosure, slug, on=on, in_municipality=in_municipality))
     for day in sorted(points):
         now = _says(_layer(enclosure, slug, on=day, in_municipality=in_municipality))
