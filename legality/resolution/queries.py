@@ -47,9 +47,9 @@ def chains(ids):
     # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
     # StrIndex, not ocd_id__contains: SQLite prepares a statement with a LIKE on a bound pattern
     # again at every run (its plan may depend on the pattern), which cost more than the query.
-    city_alias = OcdAlias.objects.annotate(
-        place_at=StrIndex("ocd_id", Value("/place:"))
-    ).filter(jurisdiction=OuterRef("pk"), place_at__gt=0)
+    city_alias = OcdAlias.objects.annotate(place_at=StrIndex("ocd_id", Value("/place:"))).filter(
+        jurisdiction=OuterRef("pk"), place_at__gt=0
+    )
     return (
         Jurisdiction.objects.filter(pk__in=ids)
         .annotate(is_city_county=Exists(city_alias))
