@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Length
+from django.db.models.functions import JSONObject, Length
 
 from legality.compiled_queries import compiled
 from legality.errors import TrackerError
@@ -211,10 +211,14 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
                 jurisdiction = Jurisdiction.from_db("default", _FIELDS, row[start : start + width])
                 jurisdiction._state.fields_cache["parent"] = parent
                 parent = jurisdiction
-        alternate, city_key, city_name, city_population = row[-4:]
-        city = WorldCity(city_name, city_population) if city_key is not None else None
+        alternate, city = row[-2:]
         rows.append(
-            _Row(parent, {parent.search_name} | ({alternate} - {None}), city, city_key or "")
+            _Row(
+                parent,
+                {parent.search_name} | ({alternate} - {None}),
+                WorldCity(city["name"], city["population"]) if city is not None else None,
+                city["key"] if city is not None else "",
+            )
         )
     return rows
 
@@ -246,17 +250,18 @@ def _named_rows(keys, codes, city_keys):
                     "search_name"
                 )[:1]
             ),
-            city_key=Subquery(cities.values("search_name")[:1]),
-            city_name=Subquery(cities.values("name")[:1]),
-            city_population=Subquery(cities.values("population")[:1]),
+            # One subquery for the three values (three ran the same search three times).
+            city=Subquery(
+                cities.values(
+                    city=JSONObject(key="search_name", name="name", population="population")
+                )[:1]
+            ),
         )
         .order_by()
         .values_list(
             *(f"{up}{field}" for up in _CHAIN for field in _FIELDS),
             "alternate",
-            "city_key",
-            "city_name",
-            "city_population",
+            "city",
         )
     )
 
