@@ -14,10 +14,13 @@ compiled as Django compiles it (an `IN ()` that cannot match drops out of an OR,
 that answers no rows without running): a name search with no code to look for compiled its
 QuerySet anew on every run, 5 ms.
 
-The SQL is kept with named placeholders (`%(p0)s`, one per argument value, an argument used
-twice is bound once): given a list of parameters, SQLite's cursor rewrites each `%s` to `?` with a
-regular expression over the whole statement, on every run (about 0.2 ms of a lookup's six); with
-a dict it only formats the names in.
+A statement binding at most MAX_COMPILED_LIST argument values is kept with named placeholders
+(`%(p0)s`, one per argument value: an argument used twice is bound once). Given a list of
+parameters, SQLite's cursor rewrites each `%s` to `?` with a regular expression over the whole
+statement on every run (70 us for the name search's 5 KB, about 0.2 ms of a lookup's six
+queries); given a dict it only formats the names in. SQLite binds a value by name 1.4 us slower
+than by position, though,
+so the padded lists of a bulk lookup (128 values and more) keep their `%s`.
 """
 
 import itertools
@@ -39,10 +42,13 @@ _FIRST_NUMBER = -(10**15)
 
 @dataclass(frozen=True)
 class _Compiled:
-    sql: str | None  # with named placeholders, %(p0)s; None: no rows, whatever the values
-    # Per placeholder name: (argument name, index in its list or None for a single value), or
+    sql: str | None  # None: no rows, whatever the values
+    # Per parameter in order: (argument name, index in its list or None for a single value), or
     # (None, the constant the QuerySet itself put there).
-    slots: dict[str, tuple[str | None, object]]
+    slots: tuple[tuple[str | None, object], ...]
+    names: (
+        tuple[str, ...] | None
+    )  # the placeholders' names, in the order of `slots`; or by position
     converters: dict
     width: int  # the columns values_list asked for (the SQL may select more, to order by)
 
@@ -72,12 +78,12 @@ class CompiledQuery:
             compiled = self._compiled[shape] = _compile(self.build, values, using)
         if compiled.sql is None:
             return []
-        params = {
-            placeholder: (values[name] if index is None else values[name][index])
-            if name is not None
-            else index
-            for placeholder, (name, index) in compiled.slots.items()
-        }
+        params = [
+            (values[name] if index is None else values[name][index]) if name is not None else index
+            for name, index in compiled.slots
+        ]
+        if compiled.names is not None:
+            params = dict(zip(compiled.names, params, strict=True))
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -140,7 +146,7 @@ def _compile(build: Callable[..., QuerySet], values: dict, using: str) -> _Compi
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # an empty list that every row must match: Django runs no query
-        return _Compiled(None, {}, {}, 0)
+        return _Compiled(None, (), None, {}, 0)
     slots: list[tuple[str | None, object]] = []
     for param in params:
         if param in where and type(param) is not bool:
@@ -152,20 +158,23 @@ def _compile(build: Callable[..., QuerySet], values: dict, using: str) -> _Compi
             slots.append((None, param))
     if set(where.values()) - {slot for slot in slots if slot[0] is not None}:
         raise TypeError("A compiled query left an argument out of its SQL.")
-    sql, named = _named_placeholders(sql, slots)
+    names = None
+    if len({slot for slot in slots if slot[0] is not None}) <= MAX_COMPILED_LIST:
+        sql, slots, names = _named_placeholders(sql, slots)
     # As SQLCompiler.results_iter reads them: the SQL selects values_list's columns in the
     # order asked (Django 5.2), then any it needs to order by.
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     converters = compiler.get_converters(fields)
-    return _Compiled(sql, named, converters, compiler.col_count)
+    return _Compiled(sql, tuple(slots), names, converters, compiler.col_count)
 
 
 _PLACEHOLDER_OR_PERCENT = re.compile(r"(%%|%s)")
 
 
-def _named_placeholders(sql: str, slots: list) -> tuple[str, dict]:
-    """The SQL with `%(pN)s` for each `%s` in turn (`%%`, a literal percent sign, kept), and
-    the slot of each name: an argument's value is one name however often the SQL uses it."""
+def _named_placeholders(sql: str, slots: list) -> tuple[str, list, tuple[str, ...]]:
+    """The SQL with `%(pN)s` for each `%s` in turn (`%%`, a literal percent sign, kept), the
+    slot of each name and the names: an argument's value is one name however often the SQL
+    uses it."""
     names: dict[tuple, str] = {}
     named: dict[str, tuple[str | None, object]] = {}
     parts = _PLACEHOLDER_OR_PERCENT.split(sql)
@@ -181,7 +190,7 @@ def _named_placeholders(sql: str, slots: list) -> tuple[str, dict]:
             parts[i] = f"%({names[key]})s"
     if next(positions, None) is not None:
         raise TypeError("A compiled query's SQL has fewer placeholders than parameters.")
-    return "".join(parts), named
+    return "".join(parts), list(named.values()), tuple(named)
 
 
 def compiled(build: Callable[..., QuerySet]) -> CompiledQuery:
