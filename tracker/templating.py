@@ -36,10 +36,20 @@ def percent(share: float) -> str:
     return str(round(float(share) * 100))
 
 
+class _Environment(Environment):
+    def getattr(self, obj: object, attribute: str) -> object:
+        # `row.name` reads a dict's key first, as Django's templates do: the views hand the
+        # pages plain dicts, and Jinja2's attribute-first lookup raised and caught an
+        # AttributeError for each of the hundreds of keys a place's page reads.
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def environment(**options) -> Environment:
     # A missing value is empty, as in Django's templates: with DEBUG the backend's default,
     # DebugUndefined, would print "{{ name }}" into the page.
-    env = Environment(**{**options, "undefined": Undefined})
+    env = _Environment(**{**options, "undefined": Undefined})
     env.globals.update(url=url, static=staticfiles_storage.url)
     env.filters.update(
         capfirst=defaultfilters.capfirst,
