@@ -2,7 +2,7 @@
 place), for the jurisdiction page's timelines.
 
 Each band is cut at the days the layer's entries start, end or are first attested, and each piece
-says what resolution says of that layer then (`resolve_layers` on that layer alone, as it applies
+says what resolution says of that layer then (`layer_alone`: that layer alone, as it applies
 to the place): its status, or "not yet attested" for a restrictive entry whose start is unknown,
 or "does not apply here" for a county entry limited to unincorporated areas. Pieces with no entry
 are gaps. No query when the entries resolving read are passed in, else two: the layers' published
@@ -22,7 +22,7 @@ from legality.resolution import (
     JurisdictionRef,
     Standing,
     SubstanceRef,
-    resolve_layers,
+    layer_alone,
 )
 from legality.resolution.loading import load_entries
 from legality.resolution.rules import Shared
@@ -155,12 +155,10 @@ def _pieces(
     # as the one before it (the same entry, status, age and standing) extends that one.
     stretches: list[list] = []
     for day, next_day in zip(days, [*days[1:], None], strict=True):
-        answer = resolve_layers(place, [enclosure], on=day, substances=[substance], shared=shared)
+        layer = layer_alone(place, enclosure, substance, on=day, shared=shared)
         # A summary leaves out a layer with no entry on that day: a gap.
-        layers = answer.results[0].layers
-        if not layers or layers[0].entry is None:
+        if layer is None or layer.entry is None:
             continue
-        layer = layers[0]
         says = (layer.entry.id, layer.status or "", layer.minimum_age, layer.standing)
         if stretches and stretches[-1][2] == day and stretches[-1][3] == says:
             stretches[-1][2] = next_day
