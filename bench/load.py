@@ -17,7 +17,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -26,7 +25,14 @@ from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.lookup import API, PAGE, gunicorn, prepare, production_env  # noqa: E402
+from bench.lookup import (  # noqa: E402
+    API,
+    PAGE,
+    gunicorn,
+    keep_alive_clients,
+    prepare,
+    production_env,
+)
 
 # 1,900 comma-separated parts, short enough (3,799 characters) to pass gunicorn's 4,094-byte
 # request line and reach the tracker.
@@ -47,39 +53,7 @@ class Load:
 
 def hammer(url: str, duration: float, connections: int) -> Load:
     """`connections` keep-alive clients, each sending GETs back to back for `duration` s."""
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    latencies: list[float] = []
-    statuses: Counter = Counter()
-    lock = threading.Lock()
-    stop = time.monotonic() + duration
-
-    def client() -> None:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        mine, seen = [], Counter()
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", target)
-                response = connection.getresponse()
-                response.read()
-                seen[response.status] += 1
-            except (OSError, http.client.HTTPException):
-                seen["connection error"] += 1
-                connection.close()
-                continue
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            latencies.extend(mine)
-            statuses.update(seen)
-
-    threads = [threading.Thread(target=client) for _ in range(connections)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    latencies, statuses, elapsed = keep_alive_clients(url, duration, connections)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return Load(statuses, len(latencies) / elapsed, cuts[49], cuts[98])
 

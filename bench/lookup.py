@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -233,36 +234,53 @@ def wrk(url: str, duration: int, connections: int) -> Measure:
 
 def thread_pool(url: str, duration: int, connections: int) -> Measure:
     """The fallback load generator: one keep-alive connection per thread."""
+    latencies, statuses, elapsed = keep_alive_clients(url, duration, connections)
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    errors = sum(n for status, n in statuses.items() if status != 200)
+    return Measure(len(latencies) / elapsed, cuts[49], cuts[98], errors)
+
+
+def keep_alive_clients(
+    url: str, duration: float, connections: int
+) -> tuple[list[float], Counter, float]:
+    """`connections` keep-alive clients, each sending GETs back to back for `duration` s: the
+    latency (ms) of every answered request, the count of each status ("connection error" for a
+    dropped connection), and the seconds it took."""
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     latencies: list[float] = []
-    errors = [0]
+    statuses: Counter = Counter()
+    lock = threading.Lock()
     stop = time.monotonic() + duration
 
-    def worker() -> None:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        mine = []
+    def client() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        mine, seen = [], Counter()
         while time.monotonic() < stop:
             started = time.perf_counter()
-            connection.request("GET", target)
-            response = connection.getresponse()
-            response.read()
+            try:
+                connection.request("GET", target)
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                seen["connection error"] += 1
+                connection.close()
+                continue
+            seen[response.status] += 1
             mine.append((time.perf_counter() - started) * 1000)
-            if response.status != 200:
-                errors[0] += 1
             if response.getheader("Connection", "").lower() == "close":
                 connection.close()
-        latencies.extend(mine)
+        with lock:
+            latencies.extend(mine)
+            statuses.update(seen)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=client) for _ in range(connections)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
-    cuts = statistics.quantiles(latencies, n=100)
-    return Measure(len(latencies) / elapsed, cuts[49], cuts[98], errors[0])
+    return latencies, statuses, time.monotonic() - started
 
 
 def report(results: dict[str, list[dict[str, Measure]]], args: argparse.Namespace) -> None:

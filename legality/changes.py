@@ -97,7 +97,23 @@ _IN_TIME_ORDER = (
     F("effective_from").asc(nulls_first=True),
     "id",
 )
-_PERIOD_FIELDS = [f.attname for f in LegalStatus._meta.concrete_fields if f.name not in _UNREAD]
+# What _changes_of reads of a period, in the model's order (as from_db takes them): a place's
+# page reads its history on every request, and the activity rules' and limits' columns cost
+# more to convert than the rest.
+_READ = {
+    "id",
+    "jurisdiction",
+    "substance",
+    "status",
+    "minimum_age",
+    "effective_from",
+    "effective_from_precision",
+    "effective_until",
+    "created_at",
+    "summary",
+    "unverified",
+}
+_PERIOD_FIELDS = [f.attname for f in LegalStatus._meta.concrete_fields if f.name in _READ]
 _RELATED = {
     "jurisdiction": (Jurisdiction, [f.attname for f in Jurisdiction._meta.concrete_fields]),
     "substance": (Substance, [f.attname for f in Substance._meta.concrete_fields]),

@@ -12,6 +12,7 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from legality.activity_table import activity_table
 from legality.changes import StatusChange
 from legality.dates import format_date
 from legality.models import PlaceKind
@@ -170,8 +171,8 @@ def _source_citation(source: SourceRef) -> str:
     """A source as the page lists it: the title (linked), citation, publisher and archived copy.
 
     Written here, not by the template's four conditions per source: a busy page cites dozens.
-    Escaped as the template escapes (Django's `escape` is `html.escape`); the fields are plain
-    strings from the database rows.
+    Every field is escaped with `html.escape` (quotes included, so safe in an attribute); the
+    fields are plain strings from the database rows.
     """
     title = escape(source.title)
     if source.url:
@@ -201,6 +202,7 @@ def result_context(result: Result, *, on: datetime.date, url: Callable[[str], st
     return {
         "result": result,
         "headline": headline(result, on=on),
+        "activity_table": activity_table(result),
         "elsewhere": [
             f"{STATUS_WORDS.get(e.status, e.status).lower()} {e.where}" for e in result.elsewhere
         ],

@@ -2,7 +2,7 @@
 place), for the jurisdiction page's timelines.
 
 Each band is cut at the days the layer's entries start, end or are first attested, and each piece
-says what resolution says of that layer then (`resolve_layers` on that layer alone, as it applies
+says what resolution says of that layer then (`layer_alone`: that layer alone, as it applies
 to the place): its status, or "not yet attested" for a restrictive entry whose start is unknown,
 or "does not apply here" for a county entry limited to unincorporated areas. Pieces with no entry
 are gaps. No query when the entries resolving read are passed in, else two: the layers' published
@@ -10,7 +10,7 @@ entries and their sources.
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.utils.formats import date_format
 
@@ -22,7 +22,7 @@ from legality.resolution import (
     JurisdictionRef,
     Standing,
     SubstanceRef,
-    resolve_layers,
+    layer_alone,
 )
 from legality.resolution.loading import load_entries
 from legality.resolution.rules import Shared
@@ -151,74 +151,85 @@ def _pieces(
 ) -> tuple[Piece, ...]:
     precisions = {e.start: e.effective_from_precision for e in enclosure.entries if e.start}
     days = [start, *sorted(day for day in cuts if start < day < end)]
-    pieces: list[Piece] = []
+    # Per stretch: [its entry, start, end, what the layer says then]. A stretch saying the same
+    # as the one before it (the same entry, status, age and standing) extends that one.
+    stretches: list[list] = []
     for day, next_day in zip(days, [*days[1:], None], strict=True):
-        answer = resolve_layers(place, [enclosure], on=day, substances=[substance], shared=shared)
+        layer = layer_alone(place, enclosure, substance, on=day, shared=shared)
         # A summary leaves out a layer with no entry on that day: a gap.
-        layers = answer.results[0].layers
-        if not layers or layers[0].entry is None:
+        if layer is None or layer.entry is None:
             continue
-        layer = layers[0]
-        piece = Piece(
-            entry_id=layer.entry.id,
-            start=day,
-            end=next_day,
-            status=layer.status or "",
-            minimum_age=layer.minimum_age,
-            standing=layer.standing,
-            start_words="" if day == start else format_date(day, precisions.get(day, "day")),
-            is_start_unknown=layer.entry.effective_from is None,
-        )
-        if pieces and pieces[-1].end == day and _same(pieces[-1], piece):
-            pieces[-1] = replace(pieces[-1], end=next_day)
+        says = (layer.entry.id, layer.status or "", layer.minimum_age, layer.standing)
+        if stretches and stretches[-1][2] == day and stretches[-1][3] == says:
+            stretches[-1][2] = next_day
         else:
-            pieces.append(piece)
-    return tuple(_placed(piece, start, end, today=today) for piece in pieces)
+            stretches.append([layer.entry, day, next_day, says])
+    return tuple(
+        _piece(
+            entry,
+            day,
+            next_day,
+            *says[1:],
+            precisions=precisions,
+            start=start,
+            end=end,
+            today=today,
+        )
+        for entry, day, next_day, says in stretches
+    )
 
 
-def _same(piece: Piece, other: Piece) -> bool:
-    # The same entry saying the same thing: one piece. Two entries stay two (a re-enactment).
-    fields = ("entry_id", "status", "minimum_age", "standing")
-    return all(getattr(piece, name) == getattr(other, name) for name in fields)
-
-
-def _placed(
-    piece: Piece, start: datetime.date, end: datetime.date, *, today: datetime.date
+def _piece(
+    entry: Entry,
+    day: datetime.date,
+    next_day: datetime.date | None,
+    status: str,
+    minimum_age: int | None,
+    standing: str,
+    *,
+    precisions: dict[datetime.date, str],
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
 ) -> Piece:
-    """The piece with its place on the axis and its words."""
-    left = _x(piece.start, start, end)
-    right = _x(piece.end or end, start, end)
-    if piece.start_words:
-        since = f"from {piece.start_words}"
-    elif piece.is_start_unknown:
+    """A stretch of a band as a Piece: its place on the axis and its words."""
+    start_words = "" if day == start else format_date(day, precisions.get(day, "day"))
+    is_start_unknown = entry.effective_from is None
+    if start_words:
+        since = f"from {start_words}"
+    elif is_start_unknown:
         since = (
-            "no start date (no kratom law before it)"
-            if piece.status == "legal"
-            else "start date unknown"
+            "no start date (no kratom law before it)" if status == "legal" else "start date unknown"
         )
     else:
         since = f"from before {start.year}"
-    last_day = piece.last_day
+    last_day = last_day_in_force(next_day)
     until = f" until {date_format(last_day, 'j F Y')}" if last_day else ", until further notice"
-    if piece.start > today:
+    if day > today:
         when = " — upcoming"
-    elif not piece.end or piece.end > today:
+    elif not next_day or next_day > today:
         when = " — in force today"
     else:
         when = ""
-    standing = {
+    standing_words = {
         Standing.START_DATE_UNKNOWN: " — not yet attested then: it does not decide those dates",
         Standing.OUTSIDE_SCOPE: " — applies only outside city limits, so not here",
-    }.get(piece.standing, "")
-    return replace(
-        piece,
+    }.get(standing, "")
+    left = _x(day, start, end)
+    return Piece(
+        entry_id=entry.id,
+        start=day,
+        end=next_day,
+        status=status,
+        minimum_age=minimum_age,
+        standing=standing,
+        start_words=start_words,
+        is_start_unknown=is_start_unknown,
         x=left,
-        width=round(right - left, 1),
-        css_class=f"s-{piece.status}" + ("" if piece.standing == Standing.APPLIES else " faint"),
-        age_words=f" {piece.minimum_age} and over"
-        if piece.minimum_age and piece.status != "banned"
-        else "",
-        words=f"{since}{until}{when}{standing}",
+        width=round(_x(next_day or end, start, end) - left, 1),
+        css_class=f"s-{status}" + ("" if standing == Standing.APPLIES else " faint"),
+        age_words=f" {minimum_age} and over" if minimum_age and status != "banned" else "",
+        words=f"{since}{until}{when}{standing_words}",
     )
 
 

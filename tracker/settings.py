@@ -93,6 +93,18 @@ ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
 
 TEMPLATES = [
+    # The public pages (see tracker/templating.py); first, so that "404.html" and "500.html" are
+    # theirs.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "tracker.templating.environment",
+            "keep_trailing_newline": True,
+        },
+    },
+    # The admin, the libraries' templates and the plain-text emails.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -34,7 +34,7 @@ from .loading import (
     resolve_many,
     resolve_with_entries,
 )
-from .rules import resolve_layers, standing_on
+from .rules import layer_alone, resolve_layers, standing_on
 
 __all__ = [
     "KRATOM",
@@ -62,6 +62,7 @@ __all__ = [
     "resolve",
     "resolve_many",
     "resolve_with_entries",
+    "layer_alone",
     "resolve_layers",
     "standing_on",
 ]

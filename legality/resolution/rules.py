@@ -124,6 +124,25 @@ def resolve_layers(
     )
 
 
+def layer_alone(
+    place: JurisdictionRef,
+    enclosure: Enclosure,
+    substance: SubstanceRef,
+    *,
+    on: datetime.date,
+    shared: Shared,
+) -> Layer | None:
+    """What one of a place's layers says on `on`, as `resolve_layers` shows it when that layer
+    is the only one (a place's timeline reads each layer so, day by day): its entry, status,
+    age and standing. With `shared.summary_only`, None when it has no entry that day. The work
+    of resolve_layers without its answer: a place asked about alone has no sides."""
+    in_municipality = _in_municipality(place, is_zip_code=False)
+    layers = _resolved(
+        [enclosure], substance, on=on, in_municipality=in_municipality, shared=shared
+    ).layers
+    return layers[0] if layers else None
+
+
 def zip_counties(enclosures: Iterable[Enclosure]) -> tuple[ZipCounty, ...]:
     """A ZIP code's counties with their share of its land, the largest share first."""
     shares = sorted(

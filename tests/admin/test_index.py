@@ -7,18 +7,6 @@ from tests.factories import ReviewFlagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROCESSOR = "legality.admin.context_processors.review_queue"
-
-
-@pytest.fixture(autouse=True)
-def review_queue_processor(settings):
-    # Until tracker/settings.py lists it (see the admin issue's report); then this is a no-op.
-    options = settings.TEMPLATES[0]["OPTIONS"]
-    if PROCESSOR not in options["context_processors"]:
-        templates = [{**settings.TEMPLATES[0], "OPTIONS": {**options}}]
-        templates[0]["OPTIONS"]["context_processors"] = [*options["context_processors"], PROCESSOR]
-        settings.TEMPLATES = templates
-
 
 def test_index_shows_the_number_of_open_flags(curator_client, django_assert_num_queries):
     ReviewFlagFactory.create_batch(2)

@@ -93,7 +93,7 @@ def mark(page: str, ocd_id: str) -> tuple[str, str, str]:
     )
     assert found, f"no shape or dot links to {ocd_id}"
     title, element, classes = found.groups()
-    return element, classes, title.replace("&#x27;", "'")
+    return element, classes, html.unescape(title)
 
 
 def looked_up(client, ocd_id: str, substance: str, as_of: date) -> str:

@@ -6,8 +6,6 @@ not sell, or not distribute, may not sell). Limits and penalties are listed unde
 whose entry sets them. Only words are chosen here: the rules live in legality.resolution.
 """
 
-from django import template
-
 from legality.activities import (
     AGE_LIMITED,
     CONDITIONS,
@@ -20,8 +18,6 @@ from legality.activities import (
 )
 from legality.resolution import ActivityAnswer, Result
 from legality.resolution.activities import SEVERITY
-
-register = template.Library()
 
 # (the reader's word, what it means, the activities it reads)
 COLUMNS = (
@@ -58,9 +54,9 @@ def describe(answer: ActivityAnswer) -> str:
     return words
 
 
-@register.simple_tag
 def activity_table(result: Result) -> dict:
-    """Rows of the reader's table and the layers' limits and penalties, for _activities.html."""
+    """Rows of the reader's table and the layers' limits and penalties (the page's
+    _activities.html)."""
     by_activity = {answer.activity: answer for answer in result.activities}
     rows = []
     for word, meaning, activities in COLUMNS:
