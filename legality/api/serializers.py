@@ -1,5 +1,6 @@
 """Shapes of the public API. Internal notes and unpublished entries never pass through here."""
 
+import copy
 from datetime import date, timedelta
 
 from rest_framework import serializers
@@ -215,6 +216,13 @@ class LookupQuerySerializer(serializers.Serializer):
         max_length=20,
         help_text="Only this substance: kratom or 7-oh.",
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # DRF gives each instance a deep copy of the declared fields, which builds every field
+        # anew from its arguments: two thirds of the query check's 0.1-0.2 ms in a cold lookup.
+        # Binding sets attributes on the instance's own copy only, and nothing here changes a
+        # field in place, so a shallow copy keeps instances as separate.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def validate(self, attrs: dict) -> dict:
         if bool(attrs.get("q", "").strip()) == bool(attrs.get("ocd_id")):

@@ -12,11 +12,12 @@ among places of its name by its people ("London" is London, England first).
 
 import math
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Length
+from django.db.models.functions import JSONObject, Length
 
 from legality.compiled_queries import compiled
 from legality.errors import TrackerError
@@ -187,7 +188,7 @@ def _codes(part: str) -> set[str]:
 class _Row:
     """A jurisdiction the query's names found, and which of them found it."""
 
-    jurisdiction: Jurisdiction
+    jurisdiction: "_Found"
     names: set[str] = field(default_factory=set)  # its own search name and alternate names
     city: WorldCity | None = None  # the largest city abroad of the query's name lying in it
     city_key: str = ""  # that city's search name
@@ -205,21 +206,45 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
     found = _named_rows.rows(keys=sorted(keys), codes=sorted(codes), city_keys=sorted(city_keys))
     for row in found:
         parent = None
-        # Read as select_related("parent__parent__parent") reads them: the outermost first.
+        # The chain as select_related("parent__parent__parent") reads it: the outermost first.
         for start in range((len(_CHAIN) - 1) * width, -1, -width):
             if row[start] is not None:
-                jurisdiction = Jurisdiction.from_db("default", _FIELDS, row[start : start + width])
-                jurisdiction._state.fields_cache["parent"] = parent
-                parent = jurisdiction
-        alternate, city_key, city_name, city_population = row[-4:]
-        city = WorldCity(city_name, city_population) if city_key is not None else None
+                parent = _Found(*row[start : start + width], parent)
+        alternate, city = row[-2:]
         rows.append(
-            _Row(parent, {parent.search_name} | ({alternate} - {None}), city, city_key or "")
+            _Row(
+                parent,
+                {parent.search_name} | ({alternate} - {None}),
+                WorldCity(city["name"], city["population"]) if city is not None else None,
+                city["key"] if city is not None else "",
+            )
         )
     return rows
 
 
 _FIELDS = [field.attname for field in Jurisdiction._meta.concrete_fields]
+
+
+class _Found(namedtuple("_Found", [*_FIELDS, "parent"])):
+    """A jurisdiction the name search read, as plain values (the model's columns by attname,
+    then its parent chain): the search weighs a dozen rows or more and returns one or a few,
+    and only those become Jurisdiction instances (`_instance`)."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _instance(found: _Found) -> Jurisdiction:
+    """The Jurisdiction, with its parent chain loaded as select_related loads it."""
+    jurisdiction = Jurisdiction.from_db("default", _FIELDS, found[:-1])
+    parent = found.parent
+    jurisdiction._state.fields_cache["parent"] = _instance(parent) if parent is not None else None
+    return jurisdiction
+
+
 _ZIP_FIELDS = [field.attname for field in ZipCode._meta.concrete_fields]
 _CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
 
@@ -246,17 +271,18 @@ def _named_rows(keys, codes, city_keys):
                     "search_name"
                 )[:1]
             ),
-            city_key=Subquery(cities.values("search_name")[:1]),
-            city_name=Subquery(cities.values("name")[:1]),
-            city_population=Subquery(cities.values("population")[:1]),
+            # One subquery for the three values (three ran the same search three times).
+            city=Subquery(
+                cities.values(
+                    city=JSONObject(key="search_name", name="name", population="population")
+                )[:1]
+            ),
         )
         .order_by()
         .values_list(
             *(f"{up}{field}" for up in _CHAIN for field in _FIELDS),
             "alternate",
-            "city_key",
-            "city_name",
-            "city_population",
+            "city",
         )
     )
 
@@ -311,7 +337,7 @@ def _within(row: _Row, enclosing: list[set[int]]) -> bool:
     return all(enclosing_ids & ids for ids in enclosing)
 
 
-def _is_country_or_us_state(row: Jurisdiction) -> bool:
+def _is_country_or_us_state(row: _Found) -> bool:
     return row.level == Jurisdiction.Level.COUNTRY or (
         row.level == Jurisdiction.Level.STATE and row.country_code == "US"
     )
@@ -329,7 +355,7 @@ def _read_code(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | No
         if len(found) == 1:
             named = [row.jurisdiction for row in rows if row.named(name.exact)]
             others = _ordered(j for j in [*coded, *named] if j.pk != found[0].pk)
-            return PlaceMatch(found[0], by, alternatives=others)
+            return PlaceMatch(_instance(found[0]), by, alternatives=others)
     return None
 
 
@@ -362,7 +388,7 @@ def _tier(row: _Row, name: NameForms) -> int | None:
     return None
 
 
-def _place_tier(j: Jurisdiction) -> int:
+def _place_tier(j: _Found) -> int:
     if j.level == Jurisdiction.Level.STATE:
         return _MUNICIPAL  # a first-level division abroad: Bavaria
     if j.place_kind == PlaceKind.CENSUS_DESIGNATED:
@@ -374,7 +400,7 @@ def _place_tier(j: Jurisdiction) -> int:
     return _TOWNSHIP
 
 
-def _is_kind(j: Jurisdiction, kind: str) -> bool:
+def _is_kind(j: _Found, kind: str) -> bool:
     if kind == Kind.COUNTY:
         return j.level == Jurisdiction.Level.COUNTY
     if j.level != Jurisdiction.Level.PLACE:
@@ -411,12 +437,14 @@ def _pick(query: str, name: NameForms, rows: list[_Row]) -> PlaceMatch | None:
         tiers[_SECOND_READING] = [*tiers.get(_SECOND_READING, []), *smaller]
     winners = _one_per_census_place([row.jurisdiction for row in tiers[best]])
     if len(winners) > 1:
-        raise AmbiguousPlace(query, describe_candidates(winners, cities=cities))
+        raise AmbiguousPlace(
+            query, describe_candidates([_instance(w) for w in winners], cities=cities)
+        )
     others = _ordered(
         row.jurisdiction for tier, found in sorted(tiers.items()) if tier != best for row in found
     )
     return PlaceMatch(
-        winners[0],
+        _instance(winners[0]),
         _matched_by(query, winners[0]),
         alternatives=others,
         city=cities.get(winners[0].pk),
@@ -435,7 +463,7 @@ def _smaller_cities_abroad(rows: list[_Row], cities: Mapping[int, WorldCity]) ->
     ]
 
 
-def _people(j: Jurisdiction) -> float:
+def _people(j: _Found) -> float:
     """A place's people, to rank it against a city abroad: a US place or county whose count we
     lack ranks above every city abroad (San Francisco is a county here), one abroad below."""
     if j.population is not None:
@@ -443,10 +471,10 @@ def _people(j: Jurisdiction) -> float:
     return math.inf if j.country_code == "US" else 0
 
 
-def _one_per_census_place(found: list[Jurisdiction]) -> list[Jurisdiction]:
+def _one_per_census_place(found: list[_Found]) -> list[_Found]:
     """Two OCD rows for one census place (Indianapolis, with and without its county in the
     id) are one place to a reader: keep the one whose id does not run through a county."""
-    kept: dict[str, Jurisdiction] = {}
+    kept: dict[str, _Found] = {}
     others = []
     for j in sorted(found, key=lambda j: ("/county:" in j.ocd_id, len(j.ocd_id), j.ocd_id)):
         if j.level == Jurisdiction.Level.PLACE and len(j.census_geoid) == 7:
@@ -456,7 +484,7 @@ def _one_per_census_place(found: list[Jurisdiction]) -> list[Jurisdiction]:
     return [*kept.values(), *others]
 
 
-def _matched_by(query: str, row: Jurisdiction) -> str:
+def _matched_by(query: str, row: _Found) -> str:
     return (
         MatchedBy.ISO_CODE
         if row.iso_code and row.iso_code == query.strip().upper()
@@ -464,7 +492,8 @@ def _matched_by(query: str, row: Jurisdiction) -> str:
     )
 
 
-def _ordered(rows: Iterable[Jurisdiction]) -> tuple[Jurisdiction, ...]:
+def _ordered(rows: Iterable[_Found]) -> tuple[Jurisdiction, ...]:
     """Broadest level first, then largest population, then by name."""
     unique = {row.pk: row for row in rows}.values()
-    return tuple(sorted(unique, key=lambda r: (LEVEL_ORDER[r.level], -(r.population or 0), r.name)))
+    ordered = sorted(unique, key=lambda r: (LEVEL_ORDER[r.level], -(r.population or 0), r.name))
+    return tuple(_instance(row) for row in ordered)

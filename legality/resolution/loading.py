@@ -335,30 +335,42 @@ def load_entries(
             ids=sorted(set(jurisdiction_ids)), slugs=sorted(substances)
         )
     sources = _load_sources([row[0] for row in rows])
+    # Each entry's `recorded_on` and `flagged_on` are days in the current time zone.
+    zone = timezone.get_current_timezone()
     entries = defaultdict(list)
     for row in rows:
-        entry = entry_from_row(
-            dict(zip(queries.ENTRY_FIELDS, row, strict=True)), sources.get(row[0], ())
-        )
-        entries[entry.jurisdiction_id].append(entry)
+        entries[row[_JURISDICTION_ID]].append(entry_from_row(row, sources.get(row[0], ()), zone))
     return {pk: tuple(found) for pk, found in entries.items()}
 
 
-def entry_from_row(fields: dict, sources: tuple[SourceRef, ...]) -> Entry:
-    """An Entry from a status's ENTRY_FIELDS (see queries) read as a plain row, and its sources."""
-    created_at = fields.pop("created_at")
-    flagged_at = fields.pop("flagged_at")
+# Where each column of a status's row (queries.ENTRY_FIELDS) is. The first columns are Entry's
+# own first fields, in its order (the substance's slug for its `substance`).
+_AT = {name: position for position, name in enumerate(queries.ENTRY_FIELDS)}
+_JURISDICTION_ID = _AT["jurisdiction_id"]
+_ENTRY_HEAD = _AT["created_at"]
+_RULES = [_AT[field_name(activity)] for activity in ACTIVITIES]
+assert [*queries.ENTRY_FIELDS[:_ENTRY_HEAD]] == [
+    "substance__slug" if field.name == "substance" else field.name
+    for field in dataclass_fields(Entry)[:_ENTRY_HEAD]
+]
+
+
+def entry_from_row(row: tuple, sources: tuple[SourceRef, ...], zone: datetime.tzinfo) -> Entry:
+    """An Entry from a status's row of ENTRY_FIELDS (see queries) and its sources; its
+    `recorded_on` and `flagged_on` are the days in `zone` of its creation and oldest open flag."""
+    flagged_at = row[_AT["flagged_at"]]
     coding = Coding(
-        rules=tuple(fields.pop(field_name(activity)) for activity in ACTIVITIES),
-        minimum_age_applies_to=tuple(fields.pop("minimum_age_applies_to")),
-        product_limits=tuple(ProductLimit(**limit) for limit in fields.pop("product_limits")),
-        penalty=fields.pop("penalty"),
+        rules=tuple(row[position] for position in _RULES),
+        minimum_age_applies_to=tuple(row[_AT["minimum_age_applies_to"]]),
+        product_limits=tuple(ProductLimit(**limit) for limit in row[_AT["product_limits"]]),
+        penalty=row[_AT["penalty"]],
     )
-    fields["substance"] = fields.pop("substance__slug")
     return Entry(
-        **fields,
-        recorded_on=timezone.localdate(created_at),
-        flagged_on=timezone.localdate(flagged_at) if flagged_at else None,
+        *row[:_ENTRY_HEAD],
+        recorded_on=row[_AT["created_at"]].astimezone(zone).date(),
+        has_open_flag=row[_AT["has_open_flag"]],
+        flagged_on=flagged_at.astimezone(zone).date() if flagged_at else None,
+        is_being_checked=row[_AT["is_being_checked"]],
         sources=sources,
         coding=coding,
     )

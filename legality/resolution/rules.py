@@ -206,8 +206,15 @@ def _with_sides(result: Result, sides: list[_Side], *, on: datetime.date, shared
     """`result` with the sides that answer otherwise, and the strictest answer anywhere."""
     elsewhere = []
     for where, layers, in_municipality in sides:
+        # Of a side only its status, who decides it and its age are read: no activities or
+        # changes to come are worked out for it.
         side = _resolved(
-            layers, result.substance, on=on, in_municipality=in_municipality, shared=shared
+            layers,
+            result.substance,
+            on=on,
+            in_municipality=in_municipality,
+            shared=shared,
+            summary_only=True,
         )
         if side.status != result.status:
             elsewhere.append(Elsewhere(where, side.status, side.decided_by, side.minimum_age))
@@ -237,13 +244,20 @@ def _resolved(
     on: datetime.date,
     in_municipality: bool | None,
     shared: Shared,
+    summary_only: bool = False,
 ) -> Result:
-    """resolve_substance, once per set of layers in a call."""
-    key = (*map(_reading, enclosures), substance.slug, on, in_municipality)
+    """resolve_substance, once per set of layers in a call (and per `summary_only`)."""
+    summary_only = summary_only or shared.summary_only
+    key = (*map(_reading, enclosures), substance.slug, on, in_municipality, summary_only)
     if (result := shared.results.get(key)) is None:
         shared.held.append(enclosures)
         result = shared.results[key] = resolve_substance(
-            enclosures, substance, on=on, in_municipality=in_municipality, shared=shared
+            enclosures,
+            substance,
+            on=on,
+            in_municipality=in_municipality,
+            shared=shared,
+            summary_only=summary_only,
         )
     return result
 
@@ -255,16 +269,23 @@ def resolve_substance(
     on: datetime.date,
     in_municipality: bool | None,
     shared: Shared | None = None,
+    summary_only: bool | None = None,
 ) -> Result:
-    """The result for one substance; `enclosures` broadest first (see resolve_layers)."""
+    """The result for one substance; `enclosures` broadest first (see resolve_layers).
+
+    `summary_only` (default: the Shared's): leave out the activities, the dated changes to come
+    and the layers with no entry (see Shared).
+    """
     shared = shared if shared is not None else Shared()
+    if summary_only is None:
+        summary_only = shared.summary_only
     layers = tuple(
         _shared_layer(e, substance.slug, on=on, in_municipality=in_municipality, shared=shared)
         for e in enclosures
     )
     upcoming = (
         ()
-        if shared.summary_only
+        if summary_only
         else _upcoming(
             enclosures, substance.slug, on=on, in_municipality=in_municipality, shared=shared
         )
@@ -281,7 +302,7 @@ def resolve_substance(
     )
     applying = [layer for layer in layers if layer.applies]
     # A summary keeps the layers with an entry: ZIP codes whose towns have none share it.
-    kept = tuple(la for la in layers if la.entry is not None) if shared.summary_only else layers
+    kept = tuple(la for la in layers if la.entry is not None) if summary_only else layers
     if not applying:
         return Result(
             substance=substance,
@@ -295,7 +316,7 @@ def resolve_substance(
             layers=kept,
             upcoming=upcoming,
             assumptions=assumptions,
-            activities=() if shared.summary_only else combine_activities(layers),
+            activities=() if summary_only else combine_activities(layers),
         )
     # max() keeps the first of equals, and layers run broadest first: a tie goes to the broadest.
     decider = max(applying, key=lambda layer: RANK[layer.status])
@@ -323,7 +344,7 @@ def resolve_substance(
         layers=kept,
         upcoming=upcoming,
         assumptions=assumptions,
-        activities=() if shared.summary_only else combine_activities(layers),
+        activities=() if summary_only else combine_activities(layers),
         minimum_age_set_by=age_layer.jurisdiction if age_layer is not None else None,
         due_since=min(flagged, default=None),
         is_being_checked=any(entry.is_being_checked for entry in shown),
@@ -515,6 +536,8 @@ def _upcoming_in(
     for entry in relevant:  # a start's precision wins over an end on the same day
         if entry.start is not None and entry.start > on:
             points[entry.start] = entry.effective_from_precision or DatePrecision.DAY
+    if not points:  # nothing starts or ends after `on` (most layers): nothing to compare
+        return changes
     said = _says(_layer(enclosure, slug, on=on, in_municipality=in_municipality))
     for day in sorted(points):
         now = _says(_layer(enclosure, slug, on=day, in_municipality=in_municipality))

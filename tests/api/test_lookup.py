@@ -5,6 +5,7 @@ from datetime import date
 import factory
 import pytest
 
+from legality.api.serializers import LookupQuerySerializer
 from legality.models import LegalStatus, ZipCodeCounty
 from tests.factories import (
     LegalStatusFactory,
@@ -473,6 +474,19 @@ def test_bad_input_is_a_400_with_a_reason(client, kratom, mississippi, params, s
     response = lookup(client, **params)
     assert response.status_code == 400
     assert says in response.json()["detail"]
+
+
+def test_each_query_check_binds_fields_of_its_own():
+    # LookupQuerySerializer copies its declared fields shallowly (DRF deep-copies them).
+    first = LookupQuerySerializer(data={"q": "Tupelo, MS", "as_of": "2026-02-30"})
+    second = LookupQuerySerializer(data={"ocd_id": "ocd-division/country:us"})
+    assert not first.is_valid() and second.is_valid()
+    assert first.errors["as_of"][0].startswith("Date has wrong format")
+    assert second.validated_data == {"ocd_id": "ocd-division/country:us"}
+    for name, field in first.fields.items():
+        assert field.parent is first and second.fields[name].parent is second
+        declared = LookupQuerySerializer._declared_fields[name]
+        assert field is not declared and declared.parent is None and declared.field_name is None
 
 
 def test_internal_notes_and_unpublished_entries_never_appear(client, kratom, mississippi, tupelo):
