@@ -33,7 +33,7 @@ from legality.resolution import UnknownSubstance, resolve
 
 from .filters import JurisdictionFilter, LegalStatusFilter
 from .lookup_data import lookup_data
-from .renderers import SpreadsheetSafeCSVRenderer
+from .renderers import OrjsonRenderer, SpreadsheetSafeCSVRenderer
 from .serializers import (
     AmbiguousPlaceSerializer,
     BulkAnswerSerializer,
@@ -164,7 +164,7 @@ class StatusChangeListView(RejectsUnknownParameters, generics.ListAPIView):
     },
 )
 class LookupView(APIView):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [OrjsonRenderer, BrowsableAPIRenderer]
 
     def get(self, request: Request) -> Response:
         query = LookupQuerySerializer(data=request.query_params)
@@ -286,7 +286,7 @@ class BulkCSVRenderer(BaseRenderer):
 )
 class BulkLookupView(APIView):
     parser_classes = [JSONParser, CSVTextParser, MultiPartParser]
-    renderer_classes = [JSONRenderer, BulkCSVRenderer]
+    renderer_classes = [OrjsonRenderer, BulkCSVRenderer]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "bulk_lookup"
     # No OPTIONS description: the schema documents the endpoint, and DRF's metadata is a dict
