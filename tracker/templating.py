@@ -13,8 +13,8 @@ import functools
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment, Undefined
 
@@ -50,7 +50,7 @@ def environment(**options) -> Environment:
     # A missing value is empty, as in Django's templates: with DEBUG the backend's default,
     # DebugUndefined, would print "{{ name }}" into the page.
     env = _Environment(**{**options, "undefined": Undefined})
-    env.globals.update(url=url, static=staticfiles_storage.url)
+    env.globals.update(url=url, static=static)
     env.filters.update(
         capfirst=defaultfilters.capfirst,
         date=defaultfilters.date,
