@@ -51,10 +51,6 @@ class Piece:
     age_words: str = ""
     words: str = ""
 
-    @property
-    def last_day(self) -> datetime.date | None:
-        return last_day_in_force(self.end)
-
 
 @dataclass(frozen=True)
 class Band:
@@ -152,7 +148,8 @@ def _pieces(
     precisions = {e.start: e.effective_from_precision for e in enclosure.entries if e.start}
     days = [start, *sorted(day for day in cuts if start < day < end)]
     # Per stretch: [its entry, start, end, what the layer says then]. A stretch saying the same
-    # as the one before it (the same entry, status, age and standing) extends that one.
+    # as the one before it (the same entry, status, age and standing) extends that one; two
+    # entries saying the same stay two (a re-enactment).
     stretches: list[list] = []
     for day, next_day in zip(days, [*days[1:], None], strict=True):
         layer = layer_alone(place, enclosure, substance, on=day, shared=shared)
