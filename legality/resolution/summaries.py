@@ -55,17 +55,24 @@ def summary_answers(
         flags = (e.jurisdiction.level, e.approximate, e.uninhabited, e.beside, e.part)
         return stand_ins.setdefault(flags, e)
 
-    answers = []
-    for target, (place, enclosures) in zip(targets, loaded, strict=True):
-        if target.zip_code is None:
-            key = layers_key(place, enclosures, None)
+    def shared_answer(place: JurisdictionRef, enclosures: list[Enclosure], code: str) -> Answer:
+        """The answer of the first ZIP code that read the same law as this one."""
+        if not any(e.entries for e in enclosures if e.jurisdiction.level in _LOCAL):
+            # No county or town of the ZIP code says anything: its answer is its state's and
+            # country's, whichever its town and counties are (each side reads the same state
+            # and country, so none answers otherwise). Only whether its place is a town (an
+            # assumed one, with a note of its own), its county or its state sets such answers
+            # apart.
+            key = (
+                "silent",
+                place.level,
+                *(_read(e) for e in enclosures if e.jurisdiction.level in _BROAD),
+            )
             if (answer := computed.get(key)) is None:
                 answer = computed[key] = resolve_layers(
-                    place, enclosures, on=on, substances=substances, shared=shared
+                    place, enclosures, on=on, substances=substances, zip_code=code, shared=shared
                 )
-            answers.append(answer)
-            continue
-        code = target.zip_code.code
+            return answer
         town = (place.level, place.is_incorporated)
         silent = [e if e.entries else stand_in(e) for e in enclosures]
         broad_key = (*town, tuple(map(_read, silent)))
@@ -82,16 +89,33 @@ def summary_answers(
                 )
                 if not any(result.elsewhere for result in answer.results):
                     computed[broad_key] = answer
+        return answer
+
+    answers = []
+    for target, (place, enclosures) in zip(targets, loaded, strict=True):
+        if target.zip_code is None:
+            key = layers_key(place, enclosures, None)
+            if (answer := computed.get(key)) is None:
+                answer = computed[key] = resolve_layers(
+                    place, enclosures, on=on, substances=substances, shared=shared
+                )
+            answers.append(answer)
+            continue
+        code = target.zip_code.code
         answers.append(
             Answer(
                 as_of=on,
                 place=place,
-                results=answer.results,
+                results=shared_answer(place, enclosures, code).results,
                 zip_code=code,
                 zip_counties=zip_counties(enclosures),
             )
         )
     return answers
+
+
+_LOCAL = ("county", "place")
+_BROAD = ("country", "state")
 
 
 def _read(enclosure: Enclosure) -> tuple:

@@ -51,6 +51,10 @@ def zip_codes(kratom, seven_oh):
         (None, pontotoc, [(union, "0.1")]),
         (other_silent_town, union, [(pontotoc, "0.25")]),
         (other_silent_town, union, [(lee, "0.25")]),
+        # No county or town of these says anything: the state's answer, whatever the sides.
+        (unincorporated, pontotoc, [(union, "0.2")]),
+        (other_silent_town, pontotoc, [(union, "0.2")]),
+        (None, union, []),
     ]
     found = []
     for n, (place, county, others) in enumerate(layouts):
