@@ -23,6 +23,7 @@ than by position, though,
 so the padded lists of a bulk lookup (128 values and more) keep their `%s`.
 """
 
+import datetime
 import itertools
 import re
 from collections.abc import Callable
@@ -99,11 +100,40 @@ def _converted(rows: list, converters: dict, connection) -> list:
         return rows
     columns = list(zip(*rows, strict=True))
     for position, (functions, expression) in converters.items():
-        column = columns[position]
-        for function in functions:
-            column = [function(value, expression, connection) for value in column]
-        columns[position] = column
+        columns[position] = _converted_column(columns[position], functions, expression, connection)
     return list(zip(*columns, strict=True))
+
+
+# Values a converter may hand to two rows at once: nobody can change them.
+_IMMUTABLE = frozenset({bool, int, float, str, bytes, type(None), datetime.date, datetime.datetime})
+
+
+def _converted_column(column, functions, expression, connection) -> list:
+    """The column's values through the converters, each distinct value converted once: a
+    column repeats its values (SQLite's 0 and 1 of a thousand booleans, a few dozen dates), and
+    a converter is a Python call per value. A value converted into a mutable object (a JSON
+    field's list) is converted anew for every row, so that no two rows share it."""
+    done: dict = {}
+    converted = []
+    for value in column:
+        try:
+            found = done.get(value, _NOT_DONE)
+        except TypeError:  # unhashable: a driver's own JSON decoding (PostgreSQL)
+            found = _NOT_DONE
+        if found is _NOT_DONE:
+            found = value
+            for function in functions:
+                found = function(found, expression, connection)
+            if type(found) in _IMMUTABLE:
+                try:
+                    done[value] = found
+                except TypeError:
+                    pass
+        converted.append(found)
+    return converted
+
+
+_NOT_DONE = object()
 
 
 def _padded_length(length: int) -> int:
