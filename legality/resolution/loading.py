@@ -228,24 +228,31 @@ class _Chain:
 
 def _load_chains(ids: set[int]) -> dict[int, _Chain]:
     """The jurisdictions by id, each with its parent chain (township -> county -> state ->
-    country) as plain rows."""
-    found = {}
-    # A parent's own chain is the same in every row that joins it: one _Chain per parent (a
-    # thousand ZIP codes' rows join a few dozen states).
-    parents: dict[int, _Chain] = {}
-    width = len(queries.REF_FIELDS)
-    # Query: the jurisdictions with their parent chain joined, and whether each is a
+    country)."""
+    # Query: the jurisdictions and their ancestors, one row each, and whether each is a
     # city-county as an EXISTS subquery.
-    for row in queries.chains.rows(ids=sorted(ids)):
-        parent = None
-        for start in range((len(queries.CHAIN) - 1) * width, 0, -width):
-            pk = row[start]
-            if pk is not None:
-                if (known := parents.get(pk)) is None:
-                    known = parents[pk] = _Chain(*row[start : start + width - 1], parent=parent)
-                parent = known
-        found[row[0]] = _Chain(*row[: width - 1], parent=parent, is_city_county=row[-1])
-    return found
+    rows = {row[0]: row for row in queries.with_ancestors.rows(ids=sorted(ids))}
+    # A parent is one _Chain however many rows name it (a thousand ZIP codes' counties name a
+    # few dozen states), and read as a plain jurisdiction: is_city_county is read only for the
+    # rows asked for.
+    parents: dict[int, _Chain] = {}
+
+    def parent(pk: int | None) -> _Chain | None:
+        if pk is None:
+            return None
+        if (known := parents.get(pk)) is None:
+            row = rows[pk]
+            known = parents[pk] = _Chain(*row[:_PARENT], parent=parent(row[_PARENT]))
+        return known
+
+    return {
+        pk: _Chain(*row[:_PARENT], parent=parent(row[_PARENT]), is_city_county=row[-1])
+        for pk, row in rows.items()
+        if pk in ids
+    }
+
+
+_PARENT = queries.REF_FIELDS.index("parent")
 
 
 def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, list[Enclosure]]:

@@ -4,7 +4,10 @@
 is Django's and the rows are read anew on every call.
 """
 
-from django.db.models import Exists, F, OuterRef, Value
+import functools
+import operator
+
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import StrIndex
 
 from legality.activities import ACTIVITIES, field_name
@@ -42,7 +45,12 @@ def substances_named(slugs):
 
 
 @compiled
-def chains(ids):
+def with_ancestors(ids):
+    # The jurisdictions and their parents, grandparents and great-grandparents (a township's
+    # county, state and country), each once: a thousand ZIP codes' rows name a few dozen states,
+    # which a join would read again for each row.
+    asked = Jurisdiction.objects.filter(pk__in=ids)
+    ancestors = [asked.values(f"{up}parent_id") for up in ("", "parent__", "parent__parent__")]
     # A consolidated city-county (Denver, San Francisco) is filed under its county id with the
     # city's place id as an alias: its county entries are the city's too (see rules._applies_to).
     # StrIndex, not ocd_id__contains: SQLite prepares a statement with a LIKE on a bound pattern
@@ -51,10 +59,12 @@ def chains(ids):
         jurisdiction=OuterRef("pk"), place_at__gt=0
     )
     return (
-        Jurisdiction.objects.filter(pk__in=ids)
+        Jurisdiction.objects.filter(
+            functools.reduce(operator.or_, (Q(pk__in=up) for up in ancestors), Q(pk__in=ids))
+        )
         .annotate(is_city_county=Exists(city_alias))
         .order_by()
-        .values_list(*(f"{up}{field}" for up in CHAIN for field in REF_FIELDS), "is_city_county")
+        .values_list(*REF_FIELDS, "is_city_county")
     )
 
 
@@ -74,9 +84,8 @@ def zip_counties(ids):
     )
 
 
-# The columns a JurisdictionRef needs, at every level of a parent chain.
+# The columns a JurisdictionRef needs, and its parent's id.
 REF_FIELDS = ("id", "ocd_id", "name", "level", "is_incorporated", "place_kind", "parent")
-CHAIN = ("", "parent__", "parent__parent__", "parent__parent__parent__")
 
 # The columns of a status an Entry needs, read as plain rows: a lookup builds no model instances.
 ENTRY_FIELDS = (
