@@ -114,9 +114,9 @@ def resolve_many(
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
-    loaded = load_layers(targets, substances=slugs)
     if summary_only:
-        return summary_answers(targets, loaded, on=on, substances=wanted)
+        return summary_answers(Loaded(targets, substances=slugs), on=on, substances=wanted)
+    loaded = load_layers(targets, substances=slugs)
     answers = []
     shared = Shared()
     # Targets with the same layers (ZIP codes of one town and county) share one computation;
@@ -176,40 +176,56 @@ def load_layers(
     place, marked approximate; the other counties of its area come `beside` it, with their
     share of its land.
     """
-    counties = _load_counties(targets)
-    ids = {t.place_id for t in targets} | {pk for links in counties for pk in links}
-    for target in targets:
-        if (zip_code := target.zip_code) is not None:
-            ids.update(filter(None, (zip_code.state_id, zip_code.county_id, zip_code.place_id)))
-    rows = _load_chains(ids)
-    entries = load_entries([*rows, *_ancestor_ids(rows.values())], substances)
-    # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one joined in as
-    # a parent (a township's county) does not, and is read as a plain county, as for one lookup.
-    refs: dict[tuple[int, bool], JurisdictionRef] = {}
+    loaded = Loaded(targets, substances=substances)
+    return [loaded.layers(index) for index in range(len(targets))]
 
-    def ref(jurisdiction: "_Chain") -> JurisdictionRef:
+
+class Loaded:
+    """What `load_layers` reads for its targets, from which it makes each target's layers
+    (`layers`); a bulk lookup's summaries make them only for the targets whose law they work
+    out (see summaries.summary_answers). The queries of `load_layers`."""
+
+    def __init__(self, targets: Sequence[Target], *, substances: Iterable[str]) -> None:
+        self.targets = targets
+        # Per target, its counties: a place's {county id: has residents}, a ZIP code's
+        # {county id: share of its land}.
+        self.counties = _load_counties(targets)
+        ids = {t.place_id for t in targets} | {pk for links in self.counties for pk in links}
+        for target in targets:
+            if (zip_code := target.zip_code) is not None:
+                ids.update(filter(None, (zip_code.state_id, zip_code.county_id, zip_code.place_id)))
+        self.rows = _load_chains(ids)
+        self.entries = load_entries([*self.rows, *_ancestor_ids(self.rows.values())], substances)
+        # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one
+        # joined in as a parent (a township's county) does not, and is read as a plain county,
+        # as for one lookup.
+        self._refs: dict[tuple[int, bool], JurisdictionRef] = {}
+        self._made: dict[tuple, Enclosure] = {}
+
+    def layers(self, index: int) -> tuple[JurisdictionRef, list[Enclosure]]:
+        """The place and the layers of the target at `index`."""
+        return _target_layers(self.targets[index], self.counties[index], self.rows, self.enclosure)
+
+    def place(self, index: int) -> JurisdictionRef:
+        """The place the answer of the target at `index` is for (as `layers` names it)."""
+        return self.ref(self.rows[self.targets[index].place_id])
+
+    def ref(self, jurisdiction: "_Chain") -> JurisdictionRef:
         key = (jurisdiction.pk, jurisdiction.is_city_county)
-        if key not in refs:
-            refs[key] = jurisdiction_ref(jurisdiction)
-        return refs[key]
+        if (found := self._refs.get(key)) is None:
+            found = self._refs[key] = jurisdiction_ref(jurisdiction)
+        return found
 
-    made: dict[tuple, Enclosure] = {}
-
-    def enclosure(jurisdiction: "_Chain", **flags) -> Enclosure:
+    def enclosure(self, jurisdiction: "_Chain", **flags) -> Enclosure:
         # One JurisdictionRef and one tuple of entries per jurisdiction: resolve_many shares
         # the rules' work on them between targets (rules.Shared keys them by identity). The
         # Enclosure itself is immutable too: targets share it (a state's, a county's).
         key = (jurisdiction.pk, jurisdiction.is_city_county, *flags.items())
-        if (found := made.get(key)) is None:
-            found = made[key] = Enclosure(
-                ref(jurisdiction), entries.get(jurisdiction.pk, ()), **flags
+        if (found := self._made.get(key)) is None:
+            found = self._made[key] = Enclosure(
+                self.ref(jurisdiction), self.entries.get(jurisdiction.pk, ()), **flags
             )
         return found
-
-    return [
-        _target_layers(target, links, rows, enclosure)
-        for target, links in zip(targets, counties, strict=True)
-    ]
 
 
 @dataclass(frozen=True)

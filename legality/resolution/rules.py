@@ -10,6 +10,7 @@ no known start does not decide a date before its earliest evidence.
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from legality.dates import describe_known_by
 from legality.models import DatePrecision, LegalStatus
@@ -145,11 +146,19 @@ def layer_alone(
 
 def zip_counties(enclosures: Iterable[Enclosure]) -> tuple[ZipCounty, ...]:
     """A ZIP code's counties with their share of its land, the largest share first."""
-    shares = sorted(
-        (e for e in enclosures if e.zip_share is not None),
-        key=lambda e: (-e.zip_share, e.jurisdiction.ocd_id),
+    return county_shares((e.jurisdiction, e.zip_share) for e in enclosures)
+
+
+def county_shares(
+    shares: Iterable[tuple[JurisdictionRef, Decimal | None]],
+) -> tuple[ZipCounty, ...]:
+    """`zip_counties` of (county, share of the ZIP code's land) pairs: those with a share."""
+    return tuple(
+        ZipCounty(county, share)
+        for county, share in sorted(
+            (pair for pair in shares if pair[1]), key=lambda pair: (-pair[1], pair[0].ocd_id)
+        )
     )
-    return tuple(ZipCounty(e.jurisdiction, e.zip_share) for e in shares if e.zip_share)
 
 
 # A side of a line: where it is, its layers, and whether it is inside a municipality.

@@ -10,9 +10,13 @@ its own place, code and counties.
 
 import datetime
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .answers import Answer, Enclosure, JurisdictionRef, SubstanceRef
-from .rules import Shared, resolve_layers, zip_counties
+from .rules import Shared, county_shares, resolve_layers
+
+if TYPE_CHECKING:
+    from .loading import Loaded, ZipTarget
 
 
 def layers_key(place: JurisdictionRef, enclosures: Sequence[Enclosure], zip_code: str | None):
@@ -29,13 +33,9 @@ def layers_key(place: JurisdictionRef, enclosures: Sequence[Enclosure], zip_code
 
 
 def summary_answers(
-    targets: Sequence,
-    loaded: Sequence[tuple[JurisdictionRef, list[Enclosure]]],
-    *,
-    on: datetime.date,
-    substances: Sequence[SubstanceRef],
+    loaded: "Loaded", *, on: datetime.date, substances: Sequence[SubstanceRef]
 ) -> list[Answer]:
-    """resolve_many(summary_only=True) on loaded layers (`loaded`, in the order of `targets`).
+    """resolve_many(summary_only=True) on what it loaded, in the order of `loaded.targets`.
 
     A ZIP code's summary depends on its layers with an entry, on whether its assumed place is
     an incorporated town (the other side of the town limits is then a side of its own) and on
@@ -44,7 +44,8 @@ def summary_answers(
     rules.Shared), so it is read through one stand-in per level and flags. The results name a
     silent layer only in the words of a side (`Elsewhere.where`: "in Lee County (20% of the
     ZIP code's land)"): a summary with a side is shared only by ZIP codes with the same
-    counties and shares.
+    counties and shares. A ZIP code whose counties and town are all silent is told apart from
+    the others by its ids alone: its layers are made only for the first of its group.
     """
     shared = Shared(summary_only=True)
     computed: dict[tuple, Answer] = {}
@@ -55,24 +56,28 @@ def summary_answers(
         flags = (e.jurisdiction.level, e.approximate, e.uninhabited, e.beside, e.part)
         return stand_ins.setdefault(flags, e)
 
-    def shared_answer(place: JurisdictionRef, enclosures: list[Enclosure], code: str) -> Answer:
-        """The answer of the first ZIP code that read the same law as this one."""
-        if not any(e.entries for e in enclosures if e.jurisdiction.level in _LOCAL):
-            # No county or town of the ZIP code says anything: its answer is its state's and
-            # country's, whichever its town and counties are (each side reads the same state
-            # and country, so none answers otherwise). Only whether its place is a town (an
-            # assumed one, with a note of its own), its county or its state sets such answers
-            # apart.
-            key = (
-                "silent",
-                place.level,
-                *(_read(e) for e in enclosures if e.jurisdiction.level in _BROAD),
+    def silent_answer(index: int, place: JurisdictionRef, zip_code: "ZipTarget") -> Answer:
+        # No county or town of the ZIP code says anything: its answer is its state's and
+        # country's, whichever its town and counties are (each side reads the same state and
+        # country, so none answers otherwise). Only whether its place is a town (an assumed one,
+        # with a note of its own), its county or its state sets such answers apart.
+        key = ("silent", place.level, zip_code.state_id)
+        if (answer := computed.get(key)) is None:
+            _, enclosures = loaded.layers(index)
+            answer = computed[key] = resolve_layers(
+                place,
+                enclosures,
+                on=on,
+                substances=substances,
+                zip_code=zip_code.code,
+                shared=shared,
             )
-            if (answer := computed.get(key)) is None:
-                answer = computed[key] = resolve_layers(
-                    place, enclosures, on=on, substances=substances, zip_code=code, shared=shared
-                )
-            return answer
+        return answer
+
+    def local_answer(index: int, place: JurisdictionRef, code: str) -> Answer:
+        # The answer of the first ZIP code whose layers with an entry, and silent layers' kinds,
+        # are this one's; or, with a side that answers otherwise, whose counties are the same.
+        _, enclosures = loaded.layers(index)
         town = (place.level, place.is_incorporated)
         silent = [e if e.entries else stand_in(e) for e in enclosures]
         broad_key = (*town, tuple(map(_read, silent)))
@@ -92,8 +97,10 @@ def summary_answers(
         return answer
 
     answers = []
-    for target, (place, enclosures) in zip(targets, loaded, strict=True):
-        if target.zip_code is None:
+    entries, rows = loaded.entries, loaded.rows
+    for index, target in enumerate(loaded.targets):
+        if (zip_code := target.zip_code) is None:
+            place, enclosures = loaded.layers(index)
             key = layers_key(place, enclosures, None)
             if (answer := computed.get(key)) is None:
                 answer = computed[key] = resolve_layers(
@@ -101,21 +108,26 @@ def summary_answers(
                 )
             answers.append(answer)
             continue
-        code = target.zip_code.code
+        place = loaded.place(index)
+        links = loaded.counties[index]
+        local = (zip_code.county_id, zip_code.place_id, *links)
+        if any(pk in entries for pk in local):
+            answer = local_answer(index, place, zip_code.code)
+        else:
+            answer = silent_answer(index, place, zip_code)
         answers.append(
             Answer(
                 as_of=on,
                 place=place,
-                results=shared_answer(place, enclosures, code).results,
-                zip_code=code,
-                zip_counties=zip_counties(enclosures),
+                results=answer.results,
+                zip_code=zip_code.code,
+                # As its layers would give them: its own county and the others with a share.
+                zip_counties=county_shares(
+                    (loaded.ref(rows[county_id]), share) for county_id, share in links.items()
+                ),
             )
         )
     return answers
-
-
-_LOCAL = ("county", "place")
-_BROAD = ("country", "state")
 
 
 def _read(enclosure: Enclosure) -> tuple:
