@@ -85,8 +85,9 @@ def lookup_many(
 
     Raises TooManyItems past MAX_ITEMS and UnknownSubstance for a substance we do not track;
     every other problem (an unknown code, an ambiguous name, an empty or overlong item) is that
-    item's `error`. ZIP codes and OCD ids cost two queries for all of them, then resolving all
-    places five; each place name costs one or two more (see `find_places`).
+    item's `error`. ZIP codes and OCD ids cost two queries for all of them (the ZIP codes' with
+    the counties of their areas), then resolving them four (five with places among them: their
+    counties); each place name costs one or two more (see `find_places`).
     """
     if len(queries) > MAX_ITEMS:
         raise TooManyItems(len(queries))
@@ -119,7 +120,12 @@ def _target(match: PlaceMatch | ZipCodeMatch) -> Target:
     if isinstance(match, PlaceMatch):
         return Target.of(match)
     zip_code = ZipTarget(
-        match.zip_code_id, match.code, match.state_id, match.county_id, match.place_id
+        match.zip_code_id,
+        match.code,
+        match.state_id,
+        match.county_id,
+        match.place_id,
+        counties=match.counties,
     )
     return Target(match.jurisdiction_id, zip_code)
 

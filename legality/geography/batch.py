@@ -1,7 +1,9 @@
 """find_places: many readers' queries at once, ZIP codes and OCD ids as sets (bulk lookups)."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import F, Q
 
@@ -31,6 +33,9 @@ class ZipCodeMatch:
     state_id: int
     county_id: int | None
     place_id: int | None
+    # The counties of its area with their share of its land, the Census's primary one first
+    # (none for a ZIP code with no area of its own, a PO box's).
+    counties: tuple[tuple[int, Decimal], ...] = ()
     matched_by = MatchedBy.ZIP_CODE
 
     @property
@@ -46,9 +51,10 @@ def find_places(queries: Sequence[str]) -> list[PlaceMatch | ZipCodeMatch | Trac
     """What each query names, in order: a ZipCodeMatch, a PlaceMatch, or the error
     `find_place` would raise.
 
-    ZIP codes (ZIP+4 too) cost one query for all of them, OCD ids and their aliases one more;
-    anything else is a name, read by `find_place` one by one (one query each, two when it is
-    ambiguous), so a list of ZIP codes and OCD ids costs two queries whatever its length.
+    ZIP codes (ZIP+4 too) cost one query for all of them, with the counties of their areas;
+    OCD ids and their aliases one more; anything else is a name, read by `find_place` one by
+    one (one query each, two when it is ambiguous), so a list of ZIP codes and OCD ids costs
+    two queries whatever its length.
     """
     zip_codes = {q: m[1] for q in queries if (m := ZIP_CODE_PATTERN.match(q.strip()))}
     ocd_ids = {
@@ -78,16 +84,36 @@ def find_places(queries: Sequence[str]) -> list[PlaceMatch | ZipCodeMatch | Trac
 
 @compiled
 def _zip_code_rows(codes):
-    return ZipCode.objects.filter(code__in=codes).values_list(
-        "code", "id", "state_id", "county_id", "place_id"
+    return (
+        ZipCode.objects.filter(code__in=codes)
+        .order_by("id", "county_shares__position")
+        .values_list(
+            "code",
+            "id",
+            "state_id",
+            "county_id",
+            "place_id",
+            "county_shares__county_id",
+            "county_shares__land_share",
+        )
     )
 
 
 def _zip_codes(codes: set[str]) -> dict[str, ZipCodeMatch]:
     if not codes:
         return {}
-    # Query: the ZIP codes' ids and those of their state, county and place.
-    return {row[0]: ZipCodeMatch(*row) for row in _zip_code_rows.rows(codes=sorted(codes))}
+    # Query: the ZIP codes' ids and those of their state, county and place, a row per county
+    # of their area with its share of the land (the resolver needs them all).
+    found: dict[str, tuple] = {}
+    counties: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
+    for *zip_code, county_id, share in _zip_code_rows.rows(codes=sorted(codes)):
+        found[zip_code[0]] = zip_code
+        if county_id is not None:
+            counties[zip_code[0]].append((county_id, share))
+    return {
+        code: ZipCodeMatch(*zip_code, counties=tuple(counties[code]))
+        for code, zip_code in found.items()
+    }
 
 
 def _divisions(ocd_ids: set[str]) -> dict[str, PlaceMatch]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -55,6 +56,9 @@ class ZipTarget:
     state_id: int
     county_id: int | None = None
     place_id: int | None = None
+    # The counties of its area with their share of its land, in the Census's order, when the
+    # caller has read them (a bulk lookup's finder does); None: the loader reads them.
+    counties: tuple[tuple[int, Decimal], ...] | None = None
 
     @classmethod
     def of(cls, zip_code: ZipCode) -> "ZipTarget":
@@ -313,9 +317,9 @@ def _target_layers(target, links, rows, enclosure) -> tuple[JurisdictionRef, lis
 def _load_counties(targets: Sequence[Target]) -> list[dict]:
     """Per target, its counties: a place's {county id: has residents}, a ZIP code's {county id:
     share of its land}. One query for the places' and one for the ZIP codes' (each skipped when
-    there are none)."""
+    there are none, or when every ZIP code's target carries its counties)."""
     place_ids = {t.place_id for t in targets if t.zip_code is None}
-    zip_ids = {t.zip_code.id for t in targets if t.zip_code is not None}
+    zip_ids = {t.zip_code.id for t in targets if t.zip_code and t.zip_code.counties is None}
     within: dict[int, dict] = defaultdict(dict)
     shares: dict[int, dict] = defaultdict(dict)
     if place_ids:
@@ -328,7 +332,14 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
         # Query: the counties of the ZIP codes' areas, with their share of its land.
         for zip_id, county_id, share in queries.zip_counties.rows(ids=sorted(zip_ids)):
             shares[zip_id][county_id] = share
-    return [within[t.place_id] if t.zip_code is None else shares[t.zip_code.id] for t in targets]
+    return [
+        within[t.place_id]
+        if t.zip_code is None
+        else shares[t.zip_code.id]
+        if t.zip_code.counties is None
+        else dict(t.zip_code.counties)
+        for t in targets
+    ]
 
 
 def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .answers import Answer, Enclosure, JurisdictionRef, SubstanceRef
+from .answers import Answer, Enclosure, JurisdictionRef, SubstanceRef, ZipCounty
 from .rules import Shared, county_shares, resolve_layers
 
 if TYPE_CHECKING:
@@ -98,6 +98,9 @@ def summary_answers(
 
     answers = []
     entries, rows = loaded.entries, loaded.rows
+    # A ZIP code's counties and shares, as `zip_counties` gives them: many ZIP codes lie wholly
+    # in one county, and share its (immutable) tuple.
+    county_shares_of: dict[tuple, tuple[ZipCounty, ...]] = {}
     for index, target in enumerate(loaded.targets):
         if (zip_code := target.zip_code) is None:
             place, enclosures = loaded.layers(index)
@@ -110,21 +113,25 @@ def summary_answers(
             continue
         place = loaded.place(index)
         links = loaded.counties[index]
-        local = (zip_code.county_id, zip_code.place_id, *links)
-        if any(pk in entries for pk in local):
+        if (
+            zip_code.county_id in entries
+            or zip_code.place_id in entries
+            or not entries.keys().isdisjoint(links)
+        ):
             answer = local_answer(index, place, zip_code.code)
         else:
             answer = silent_answer(index, place, zip_code)
+        if (shares := county_shares_of.get(key := tuple(links.items()))) is None:
+            shares = county_shares_of[key] = county_shares(
+                (loaded.ref(rows[county_id]), share) for county_id, share in key
+            )
         answers.append(
             Answer(
                 as_of=on,
                 place=place,
                 results=answer.results,
                 zip_code=zip_code.code,
-                # As its layers would give them: its own county and the others with a share.
-                zip_counties=county_shares(
-                    (loaded.ref(rows[county_id]), share) for county_id, share in links.items()
-                ),
+                zip_counties=shares,
             )
         )
     return answers
