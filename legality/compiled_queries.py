@@ -90,7 +90,9 @@ class CompiledQuery:
             rows = cursor.fetchall()
         if compiled.converters:
             rows = _converted(rows, compiled.converters, connections[using])
-        return [tuple(row[: compiled.width]) for row in rows]
+        if rows and len(rows[0]) > compiled.width:  # columns selected only to order by
+            return [row[: compiled.width] for row in rows]
+        return rows
 
 
 def _converted(rows: list, converters: dict, connection) -> list:

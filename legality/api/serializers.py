@@ -505,10 +505,22 @@ class AmbiguousPlaceSerializer(serializers.Serializer):
     matches = PlaceCandidateSerializer(many=True, help_text="Largest population first.")
 
 
+class PlainTextListField(serializers.ListField):
+    """A ListField of CharFields (blank allowed, kept as sent) that takes a list of plain ASCII
+    strings as it is: what each CharField would make of such a string is the string itself,
+    and a thousand of them cost 1.4 ms one field at a time. Any other item (a number, a NUL,
+    a surrogate, non-ASCII text) goes through the CharFields and their messages."""
+
+    def run_child_validation(self, data):
+        if all(type(item) is str and item.isascii() and "\x00" not in item for item in data):
+            return list(data)
+        return super().run_child_validation(data)
+
+
 class BulkLookupSerializer(serializers.Serializer):
     """A bulk lookup's request: the items, and optionally the day and one substance."""
 
-    items = serializers.ListField(
+    items = PlainTextListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         allow_empty=False,
         min_length=1,  # the schema says minItems: 1, as allow_empty=False enforces

@@ -8,7 +8,11 @@ from decimal import Decimal
 import factory
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import example, given
+from hypothesis import strategies as st
+from rest_framework import serializers
 
+from legality.api.serializers import BulkLookupSerializer
 from legality.bulk import MAX_ITEMS
 from legality.models import LegalStatus, ZipCodeCounty
 from tests.factories import LegalStatusFactory, ZipCodeFactory
@@ -238,3 +242,36 @@ def test_an_item_that_is_not_text_answers_400_naming_it(client, kratom):
 
 def test_options_is_not_described(client, kratom):
     assert client.options(URL, {"format": "csv"}).status_code == 405
+
+
+@example(["38801", "a\x00b"])
+@example(["\x00"])
+@example([" Tupelo, MS ", "caf\u00e9", "\ud800"])
+@example([3, ""])
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.text(alphabet=st.characters(codec="ascii"), max_size=12),
+            st.integers(),
+            st.booleans(),
+            st.none(),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_items_field_reads_every_list_as_drfs_own_list_of_charfields(items):
+    # PlainTextListField takes plain ASCII strings at once: the same result or the same errors.
+    drf_own = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False)
+    )
+    ours = BulkLookupSerializer().fields["items"]
+
+    def read(field):
+        try:
+            return "valid", field.run_validation(items)
+        except serializers.ValidationError as error:
+            return "invalid", error.detail
+
+    assert read(ours) == read(drf_own)
