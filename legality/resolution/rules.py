@@ -227,6 +227,8 @@ def _with_sides(result: Result, sides: list[_Side], *, on: datetime.date, shared
         )
         if side.status != result.status:
             elsewhere.append(Elsewhere(where, side.status, side.decided_by, side.minimum_age))
+    if not elsewhere:  # resolve_substance's result is its own strictest answer
+        return result
     statuses = [result.status, *(e.status for e in elsewhere)]
     strictest = max(statuses, key=lambda status: RANK.get(status, -1))
     return replace(result, elsewhere=tuple(elsewhere), strictest=strictest)
@@ -316,6 +318,7 @@ def resolve_substance(
         return Result(
             substance=substance,
             status=UNKNOWN,
+            strictest=UNKNOWN,
             minimum_age=None,
             decided_by=None,
             entry=None,
@@ -344,6 +347,7 @@ def resolve_substance(
     return Result(
         substance=substance,
         status=decider.status,
+        strictest=decider.status,
         minimum_age=minimum_age,
         decided_by=decider.jurisdiction,
         entry=decider.entry,

@@ -66,7 +66,9 @@ def summary_answers(
             _, enclosures = loaded.layers(index)
             answer = computed[key] = resolve_layers(
                 place,
-                enclosures,
+                # Its silent counties would only add sides that cannot answer otherwise: the
+                # rules read its state and country, and its assumed town for the town's note.
+                [e for e in enclosures if e.jurisdiction.level in _BROAD or e.approximate],
                 on=on,
                 substances=substances,
                 zip_code=zip_code.code,
@@ -135,6 +137,9 @@ def summary_answers(
             )
         )
     return answers
+
+
+_BROAD = ("country", "state")
 
 
 def _read(enclosure: Enclosure) -> tuple:
