@@ -204,7 +204,8 @@ class Loaded:
         # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one
         # joined in as a parent (a township's county) does not, and is read as a plain county,
         # as for one lookup.
-        self._refs: dict[tuple[int, bool], JurisdictionRef] = {}
+        self._refs: dict[int, JurisdictionRef] = {}
+        self._city_county_refs: dict[int, JurisdictionRef] = {}
         self._made: dict[tuple, Enclosure] = {}
 
     def layers(self, index: int) -> tuple[JurisdictionRef, list[Enclosure]]:
@@ -216,9 +217,9 @@ class Loaded:
         return self.ref(self.rows[self.targets[index].place_id])
 
     def ref(self, jurisdiction: "_Chain") -> JurisdictionRef:
-        key = (jurisdiction.pk, jurisdiction.is_city_county)
-        if (found := self._refs.get(key)) is None:
-            found = self._refs[key] = jurisdiction_ref(jurisdiction)
+        refs = self._city_county_refs if jurisdiction.is_city_county else self._refs
+        if (found := refs.get(jurisdiction.pk)) is None:
+            found = refs[jurisdiction.pk] = jurisdiction_ref(jurisdiction)
         return found
 
     def enclosure(self, jurisdiction: "_Chain", **flags) -> Enclosure:

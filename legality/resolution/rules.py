@@ -153,6 +153,9 @@ def county_shares(
     shares: Iterable[tuple[JurisdictionRef, Decimal | None]],
 ) -> tuple[ZipCounty, ...]:
     """`zip_counties` of (county, share of the ZIP code's land) pairs: those with a share."""
+    shares = tuple(shares)
+    if len(shares) == 1:  # most ZIP codes: nothing to sort
+        return (ZipCounty(*shares[0]),) if shares[0][1] else ()
     return tuple(
         ZipCounty(county, share)
         for county, share in sorted(
