@@ -22,6 +22,7 @@ Dockerfile runs it (sync workers, one per CPU here). Target: ratio >= 0.8 warm.
 
 import argparse
 import http.client
+import json
 import os
 import re
 import shutil
@@ -211,13 +212,23 @@ def load(url: str, duration: int, connections: int, *, quiet: bool = False) -> M
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, duration: int, connections: int) -> Measure:
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def wrk(url: str, duration: float, connections: int, *, paths: list[str] | None = None) -> Measure:
+    """wrk on `url`, or on `paths` of its server in turn (bench/bulk.py's 1,000 ZIP codes)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+        if paths:
+            listed = ", ".join(json.dumps(path) for path in paths)  # a Lua string literal
+            script.write(
+                f"local paths = {{{listed}}}\n"
+                "local next = 0\n"
+                "request = function()\n"
+                "  next = next % #paths + 1\n"
+                '  return wrk.format("GET", paths[next])\n'
+                "end\n"
+            )
+            script.flush()
+            command += ["-s", script.name]
+        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
 
     def latency(percentile: str) -> float:
         value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
