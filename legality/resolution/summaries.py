@@ -61,7 +61,11 @@ def summary_answers(
         # country's, whichever its town and counties are (each side reads the same state and
         # country, so none answers otherwise). Only whether its place is a town (an assumed one,
         # with a note of its own), its county or its state sets such answers apart.
-        key = ("silent", place.level, zip_code.state_id)
+        # (A county's state is the ZIP code's in the census data; were it another, its layers
+        # would be read too.)
+        county = loaded.rows.get(zip_code.county_id)
+        county_state = county.parent.pk if county and county.parent else None
+        key = ("silent", place.level, zip_code.state_id, county_state)
         if (answer := computed.get(key)) is None:
             _, enclosures = loaded.layers(index)
             answer = computed[key] = resolve_layers(
