@@ -24,6 +24,7 @@ so the padded lists of a bulk lookup (128 values and more) keep their `%s`.
 """
 
 import datetime
+import decimal
 import itertools
 import re
 from collections.abc import Callable
@@ -107,7 +108,9 @@ def _converted(rows: list, converters: dict, connection) -> list:
 
 
 # Values a converter may hand to two rows at once: nobody can change them.
-_IMMUTABLE = frozenset({bool, int, float, str, bytes, type(None), datetime.date, datetime.datetime})
+_IMMUTABLE = frozenset(
+    {bool, int, float, str, bytes, type(None), datetime.date, datetime.datetime, decimal.Decimal}
+)
 
 
 def _converted_column(column, functions, expression, connection) -> list:

@@ -261,10 +261,10 @@ def _load_chains(ids: set[int]) -> dict[int, _Chain]:
     parents: dict[int, _Chain] = {}
 
     def parent(pk: int | None) -> _Chain | None:
-        if pk is None:
+        # Three levels up are read, as deep as jurisdictions go (a township's country).
+        if pk is None or (row := rows.get(pk)) is None:
             return None
         if (known := parents.get(pk)) is None:
-            row = rows[pk]
             known = parents[pk] = _Chain(*row[:_PARENT], parent=parent(row[_PARENT]))
         return known
 
@@ -335,14 +335,15 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
         # Query: the counties of the ZIP codes' areas, with their share of its land.
         for zip_id, county_id, share in queries.zip_counties.rows(ids=sorted(zip_ids)):
             shares[zip_id][county_id] = share
-    return [
-        within[t.place_id]
-        if t.zip_code is None
-        else shares[t.zip_code.id]
-        if t.zip_code.counties is None
-        else dict(t.zip_code.counties)
-        for t in targets
-    ]
+
+    def links(target: Target) -> dict:
+        if target.zip_code is None:
+            return within[target.place_id]
+        if target.zip_code.counties is None:
+            return shares[target.zip_code.id]
+        return dict(target.zip_code.counties)
+
+    return [links(target) for target in targets]
 
 
 def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:

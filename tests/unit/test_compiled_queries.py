@@ -6,7 +6,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from legality.compiled_queries import MAX_COMPILED_LIST, MAX_PADDED_LIST, CompiledQuery
-from legality.models import Jurisdiction, OcdAlias
+from legality.models import Jurisdiction, LegalStatus, OcdAlias
+from tests.factories import LegalStatusFactory
 from tests.geo_factories import NamedCountyFactory, UsStateFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,26 @@ def test_literal_percent_signs_and_repeated_arguments_survive_the_named_placehol
     assert query.rows(ids=ids) == [(mississippi.pk,), (other_lee.pk,)]
     [compiled] = query._compiled.values()
     assert "%s" not in compiled.sql and len(compiled.names) == len(compiled.slots) == len(ids)
+
+
+def test_converted_values_are_the_querysets_and_no_two_rows_share_a_mutable_one(places, kratom):
+    # Equal JSON lists in two rows: converted once each, never one list for both rows.
+    mississippi, ohio, lee, other_lee = places
+    for place in (mississippi, ohio, lee, other_lee):
+        LegalStatusFactory(jurisdiction=place, substance=kratom, minimum_age_applies_to=["sale"])
+
+    def statuses(ids):
+        return (
+            LegalStatus.objects.filter(jurisdiction_id__in=ids)
+            .order_by("jurisdiction_id")
+            .values_list("minimum_age_applies_to", "effective_until", "unverified", "created_at")
+        )
+
+    ids = [place.pk for place in places]
+    rows = CompiledQuery(statuses).rows(ids=ids)
+
+    assert rows == list(statuses(ids))
+    lists = [row[0] for row in rows]
+    assert len({id(found) for found in lists}) == len(lists) == 4
+    lists[0].append("changed")
+    assert rows[1][0] == ["sale"]
