@@ -130,9 +130,18 @@ def read_gazetteer(
     return Gazetteer(
         jurisdictions=jurisdictions,
         # A city's name before a division's other names: 'Vienna' and 'Moscow' find their
-        # divisions ranked by the cities' people.
+        # divisions ranked by the cities' people. A name that finds a city only with its
+        # country named comes last: where its division has it as a name of its own, it stays
+        # that plain name.
         alternate_names=unique_names(
-            [*names, *city_names, *subdivision_names, *english_names], own_names
+            [
+                *names,
+                *(row for row in city_names if not row.needs_qualifier),
+                *subdivision_names,
+                *english_names,
+                *(row for row in city_names if row.needs_qualifier),
+            ],
+            own_names,
         ),
         aliases=aliases,
         zip_codes=zip_rows,

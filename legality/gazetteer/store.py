@@ -224,11 +224,12 @@ class _JurisdictionWriter:
 def _write_names(rows: Sequence[AlternateNameRow], ids: dict[str, int]) -> _Counts:
     existing = set(JurisdictionName.objects.values_list("jurisdiction_id", "search_name"))
     new = [
-        (ids[row.ocd_id], row.name, row.search_name, row.population)
+        (ids[row.ocd_id], row.name, row.search_name, row.population, row.needs_qualifier)
         for row in rows
         if (ids[row.ocd_id], row.search_name) not in existing
     ]
-    bulk.insert(JurisdictionName, ("jurisdiction_id", "name", "search_name", "population"), new)
+    columns = ("jurisdiction_id", "name", "search_name", "population", "needs_qualifier")
+    bulk.insert(JurisdictionName, columns, new)
     return _Counts(len(new), 0, len(rows) - len(new))
 
 

@@ -116,9 +116,11 @@ def world_city_names(
 
     A city's GeoNames name always counts ('London'); one of its other names ('München',
     'Wien'), for a city of OTHER_NAMES_MIN_POPULATION people or more, only where no other such
-    city, no city's GeoNames name and no jurisdiction (`taken`: their own and alternate search
-    names) has it: GeoNames' other names include old and foreign ones ('Salem' for Jerusalem,
-    'Montgomery' for Sahiwal, 'Rome' for Lomé) that would hide a place of that name.
+    city and no city's GeoNames name has it. GeoNames' other names include old and foreign
+    ones ('Salem' for Jerusalem, 'Montgomery' for Sahiwal) that would hide a place of that
+    name: one that a jurisdiction has (`taken`: their own and alternate search names) finds the
+    city only with its country or division named (`needs_qualifier`): 'Cologne, Germany' is
+    Köln, 'Cologne' stays Cologne, Minnesota.
     """
     cities = list(cities)
     jurisdictions = list(jurisdictions)
@@ -164,4 +166,8 @@ def world_city_names(
         for key, other in other_names.get(city["geonameid"], {}).items():
             if cities_named[key] == 1 and key not in main_names and key not in taken:
                 rows.append(AlternateNameRow(ocd_id, other, population))
+            elif cities_named[key] == 1 and key not in main_names:
+                # Shown by its own name: 'Odessa, Ukraine' is Odesa (GeoNames' spelling of
+                # the other names is any language's: 'Ódessa', 'Róma').
+                rows.append(AlternateNameRow(ocd_id, city["name"], population, True, key))
     return rows, outcomes

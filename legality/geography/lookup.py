@@ -192,6 +192,8 @@ class _Row:
     names: set[str] = field(default_factory=set)  # its own search name and alternate names
     city: WorldCity | None = None  # the largest city abroad of the query's name lying in it
     city_key: str = ""  # that city's search name
+    # That name finds the city only with its country or division named (JurisdictionName).
+    city_needs_qualifier: bool = False
 
     def named(self, keys: Iterable[str]) -> bool:
         return not self.names.isdisjoint(keys)
@@ -217,6 +219,8 @@ def _named_like(keys: set[str], codes: set[str], city_keys: set[str]) -> list[_R
                 {parent.search_name} | ({alternate} - {None}),
                 WorldCity(city["name"], city["population"]) if city is not None else None,
                 city["key"] if city is not None else "",
+                # SQLite's JSON writes a boolean as 0 or 1.
+                bool(city["needs_qualifier"]) if city is not None else False,
             )
         )
     return rows
@@ -254,9 +258,10 @@ def _named_rows(keys, codes, city_keys):
     named = JurisdictionName.objects.filter(search_name__in=keys)
     # The longest name first: the most literal reading is tried first ("Sadr City", not the
     # city "Sadr" read in a place called "City"); of one name, the largest city.
+    # A name that finds a city only with its country named comes after every other.
     cities = JurisdictionName.objects.filter(
         search_name__in=city_keys, population__isnull=False, jurisdiction=OuterRef("pk")
-    ).order_by(Length("search_name").desc(), "-population")
+    ).order_by("needs_qualifier", Length("search_name").desc(), "-population")
     # Each condition is an indexed lookup on its own, so the database reads a few rows, never
     # the whole table; the alternate names are looked up for those rows only.
     return (
@@ -274,7 +279,12 @@ def _named_rows(keys, codes, city_keys):
             # One subquery for the three values (three ran the same search three times).
             city=Subquery(
                 cities.values(
-                    city=JSONObject(key="search_name", name="name", population="population")
+                    city=JSONObject(
+                        key="search_name",
+                        name="name",
+                        population="population",
+                        needs_qualifier="needs_qualifier",
+                    )
                 )[:1]
             ),
         )
@@ -305,6 +315,10 @@ def _find_name(query: str, text: str) -> PlaceMatch:
         if enclosing and closest[1] is None:
             closest = (reading.name.exact[0], set.intersection(*enclosing))
         inside = [row for row in rows if _within(row, enclosing)]
+        if not reading.qualifiers:
+            # 'Cologne' alone is Cologne, Minnesota: Köln's other name counts only with
+            # Germany or its state named.
+            inside = [row for row in inside if not _needs_qualifier(row, reading.name)]
         if not reading.qualifiers and (match := _read_code(query, reading.name, inside)):
             return match
         if match := _pick(query, reading.name, inside):
@@ -376,6 +390,10 @@ def _tier(row: _Row, name: NameForms) -> int | None:
             return _MUNICIPAL if said_county or alternate else _COUNTY
         return _place_tier(j)
     if _is_city_abroad(row, name):
+        if row.city_needs_qualifier:
+            # Below whatever has the name itself: 'Henan, China' is the province, though
+            # GeoNames gives Hengyang that name too.
+            return _SECOND_READING
         return _MUNICIPAL  # ranked with the places of that name by its people, in _pick
     for said, kind in name.said:
         if row.named([said]) and _is_kind(j, kind):
@@ -410,6 +428,11 @@ def _is_kind(j: _Found, kind: str) -> bool:
     if kind == Kind.COMMUNITY:
         return j.place_kind == PlaceKind.CENSUS_DESIGNATED
     return bool(j.is_incorporated)
+
+
+def _needs_qualifier(row: _Row, name: NameForms) -> bool:
+    """The row was found only through a city abroad's name that needs its country named."""
+    return row.city_needs_qualifier and _is_city_abroad(row, name)
 
 
 def _is_city_abroad(row: _Row, name: NameForms) -> bool:

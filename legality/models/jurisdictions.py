@@ -214,6 +214,13 @@ class JurisdictionName(models.Model):
         help_text="For the name of a city abroad that lies in this jurisdiction: the city's "
         "people (GeoNames). Empty for the jurisdiction's own other names.",
     )
+    needs_qualifier = models.BooleanField(
+        default=False,
+        help_text="A city abroad's other name that a place of our own also has ('Cologne' for "
+        "Köln; Cologne, Minnesota): it finds the city only with its country or division named "
+        "('Cologne, Germany'). The name is then the city's own (Köln), the search name the "
+        "other name.",
+    )
 
     class Meta:
         constraints = [

@@ -148,6 +148,30 @@ def test_a_large_citys_other_names_count_only_where_nothing_else_has_them():
     }
 
 
+def test_a_large_citys_other_name_that_a_jurisdiction_has_needs_its_country_named():
+    # 'Cologne' is Köln's English name and a town in Minnesota.
+    nrw = JurisdictionRow(
+        "ocd-division/country:de/state:nw",
+        "Nordrhein-Westfalen",
+        Level.STATE,
+        "state",
+        "DE",
+        GERMANY.ocd_id,
+        iso_code="DE-NW",
+    )
+    cities = [city("Köln", "07", 1_024_621, "Cologne", "Koeln", "Colonia")]
+
+    rows, _ = world_city_names(cities, [GERMANY, nrw], taken={"cologne", "koln"})
+
+    # Found by 'cologne' with its country named, shown by its own name.
+    assert {(row.ocd_id, row.name, row.search_name, row.needs_qualifier) for row in rows} == {
+        (nrw.ocd_id, "Köln", "koln", False),
+        (nrw.ocd_id, "Köln", "cologne", True),
+        (nrw.ocd_id, "Koeln", "koeln", False),
+        (nrw.ocd_id, "Colonia", "colonia", False),
+    }
+
+
 def test_a_countrys_other_name_that_a_division_inside_has_as_its_own_is_left_out():
     own = {
         "ocd-division/country:gb": "united kingdom",
@@ -325,3 +349,41 @@ def test_a_city_state_with_its_own_name_as_country():
     singapore = NamedCountryFactory(name="Singapore", iso_code="SG")
 
     assert find_place("Singapore, Singapore").jurisdiction == singapore
+
+
+@pytest.fixture
+def cologne():
+    """Köln, whose English name 'Cologne' a town in Minnesota has: a qualifier-only name."""
+    germany = NamedCountryFactory(name="Germany", iso_code="DE")
+    nrw = SubdivisionFactory(parent=germany, name="Nordrhein-Westfalen", iso_code="DE-NW")
+    city_name(nrw, "Köln", 1_024_621)
+    JurisdictionNameFactory(
+        jurisdiction=nrw,
+        name="Köln",
+        search_name="cologne",
+        population=1_024_621,
+        needs_qualifier=True,
+    )
+    minnesota = UsStateFactory(name="Minnesota", postal_code="MN")
+    town = NamedPlaceFactory(parent=minnesota, name="Cologne", population=1_519)
+    return nrw, town
+
+
+def test_a_name_that_needs_its_country_does_not_find_the_city_alone(cologne):
+    nrw, town = cologne
+
+    match = find_place("Cologne")
+
+    assert (match.jurisdiction, match.alternatives, match.city) == (town, (), None)
+    assert find_place("Cologne, MN").jurisdiction == town
+
+
+@pytest.mark.parametrize(
+    "query", ["Cologne, Germany", "Cologne Germany", "Cologne, Nordrhein-Westfalen", "Köln"]
+)
+def test_a_name_that_needs_its_country_finds_the_city_with_it(cologne, query):
+    nrw, town = cologne
+
+    match = find_place(query)
+
+    assert (match.jurisdiction, match.city) == (nrw, WorldCity("Köln", 1_024_621))
