@@ -1,17 +1,10 @@
 """Geography: how names are compared (`naming`) and how a reader's query finds a place
-(`lookup`)."""
+(`lookup`, its name search in `name_search`, what it finds in `matches`)."""
 
 from .batch import ZipCodeMatch, find_places
-from .candidates import WorldCity, city_abroad_in
-from .lookup import (
-    AmbiguousPlace,
-    Candidate,
-    MatchedBy,
-    PlaceMatch,
-    UnknownPlace,
-    describe_candidates,
-    find_place,
-)
+from .candidates import Candidate, WorldCity, city_abroad_in, describe_candidates
+from .lookup import find_place
+from .matches import AmbiguousPlace, MatchedBy, PlaceMatch, UnknownPlace
 from .naming import normalize_name
 
 __all__ = [

@@ -11,14 +11,8 @@ from legality.compiled_queries import compiled
 from legality.errors import TrackerError
 from legality.models import Jurisdiction, ZipCode
 
-from .lookup import (
-    OCD_PREFIX,
-    ZIP_CODE_PATTERN,
-    MatchedBy,
-    PlaceMatch,
-    UnknownPlace,
-    find_place,
-)
+from .lookup import OCD_PREFIX, ZIP_CODE_PATTERN, find_place
+from .matches import MatchedBy, PlaceMatch, UnknownPlace
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,7 @@ from legality.gazetteer.world_cities import (
     subdivision_english_names,
     world_city_names,
 )
-from legality.geography import AmbiguousPlace, MatchedBy, find_place
-from legality.geography.lookup import WorldCity
+from legality.geography import AmbiguousPlace, MatchedBy, WorldCity, find_place
 from tests.geo_factories import (
     JurisdictionNameFactory,
     NamedCountryFactory,
