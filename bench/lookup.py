@@ -121,12 +121,15 @@ def production_env(var_dir: Path) -> dict[str, str]:
 
 
 def prepare(var_dir: Path, env: dict[str, str]) -> None:
-    """The shipped data in the database (once per folder), and the collected static files."""
+    """The shipped data in the database (loaded once per folder, migrated every time: a folder
+    kept from an older checkout gets the new columns), and the collected static files."""
     marker = var_dir / "bench-loaded"
+    step("manage.py migrate")
+    manage(env, "migrate", "-v0")
     if not marker.exists():
-        for command in ("migrate", "load_jurisdictions", "load_statuses"):
+        for command in ("load_jurisdictions", "load_statuses"):
             step(f"manage.py {command}")
-            manage(env, command, "-v0" if command == "migrate" else "-v1")
+            manage(env, command, "-v1")
         marker.touch()
     if not (var_dir / "static" / "staticfiles.json").exists():
         step("manage.py collectstatic (the production static storage needs its manifest)")
