@@ -220,8 +220,9 @@ class ZipCodeCountyAdmin(admin.ModelAdmin):
 @admin.register(JurisdictionName)
 class JurisdictionNameAdmin(admin.ModelAdmin):
     form = SearchNameForm
-    fields = ["jurisdiction", "name", "search_name", "population"]
-    list_display = ["name", "jurisdiction", "search_name", "population"]
+    fields = ["jurisdiction", "name", "search_name", "population", "needs_qualifier"]
+    list_display = ["name", "jurisdiction", "search_name", "population", "needs_qualifier"]
+    list_filter = ["needs_qualifier"]
     list_select_related = ["jurisdiction"]
     search_fields = ["name", "search_name", "jurisdiction__name", "jurisdiction__ocd_id"]
     autocomplete_fields = ["jurisdiction"]

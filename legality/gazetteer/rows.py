@@ -64,20 +64,18 @@ class PlaceCountyRow:
 @dataclass(frozen=True, slots=True)
 class AlternateNameRow:
     """Another name or code that finds `ocd_id`: 'PR' and 'PRI' for Puerto Rico. With a
-    `population`, the name of a city abroad that lies in `ocd_id` ('Munich' in Bavaria).
-    `needs_qualifier`: a city's other name that finds it only with its country or division
-    named (see JurisdictionName); `name` is then the city's own name, shown ('Köln'), and
-    `search_name` the other name it is found by ('cologne')."""
+    `population`, the name of a city abroad that lies in `ocd_id` ('Munich' in Bavaria);
+    `needs_qualifier`: one that finds it only with its country or division named (see
+    JurisdictionName)."""
 
     ocd_id: str
     name: str
     population: int | None = None
     needs_qualifier: bool = False
-    search_name: str = field(default="", compare=False)
+    search_name: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.search_name:
-            object.__setattr__(self, "search_name", normalize_name(self.name))
+        object.__setattr__(self, "search_name", normalize_name(self.name))
 
 
 @dataclass(frozen=True, slots=True)

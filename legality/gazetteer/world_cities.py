@@ -167,7 +167,9 @@ def world_city_names(
             if cities_named[key] == 1 and key not in main_names and key not in taken:
                 rows.append(AlternateNameRow(ocd_id, other, population))
             elif cities_named[key] == 1 and key not in main_names:
-                # Shown by its own name: 'Odessa, Ukraine' is Odesa (GeoNames' spelling of
-                # the other names is any language's: 'Ódessa', 'Róma').
-                rows.append(AlternateNameRow(ocd_id, city["name"], population, True, key))
+                # Spelt as the reader typed it, where GeoNames has that spelling: 'Roma', not
+                # 'Róma', for "Roma, Italy".
+                spellings = [n for n in city["alternatenames"] if normalize_name(n) == key]
+                typed = next((n for n in spellings if n.isascii() and not n.isupper()), other)
+                rows.append(AlternateNameRow(ocd_id, typed, population, needs_qualifier=True))
     return rows, outcomes

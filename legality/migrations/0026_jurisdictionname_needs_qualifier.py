@@ -4,17 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("legality", "0025_world_city_names"),
+        ('legality', '0025_world_city_names'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="jurisdictionname",
-            name="needs_qualifier",
-            field=models.BooleanField(
-                default=False,
-                help_text="A city abroad's other name that a place of our own also has ('Cologne' for Köln; Cologne, Minnesota): it finds the city only with its country or division named ('Cologne, Germany'). The name is then the city's own (Köln), the search name the other name.",
-            ),
+            model_name='jurisdictionname',
+            name='needs_qualifier',
+            field=models.BooleanField(default=False, help_text="A city abroad's other name that a place of our own also has ('Cologne' for Köln; Cologne, Minnesota): it finds the city only with its country or division named ('Cologne, Germany')."),
         ),
     ]

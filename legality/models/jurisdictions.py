@@ -218,8 +218,7 @@ class JurisdictionName(models.Model):
         default=False,
         help_text="A city abroad's other name that a place of our own also has ('Cologne' for "
         "Köln; Cologne, Minnesota): it finds the city only with its country or division named "
-        "('Cologne, Germany'). The name is then the city's own (Köln), the search name the "
-        "other name.",
+        "('Cologne, Germany').",
     )
 
     class Meta:
