@@ -19,8 +19,8 @@ A statement binding at most MAX_COMPILED_LIST argument values is kept with named
 parameters, SQLite's cursor rewrites each `%s` to `?` with a regular expression over the whole
 statement on every run (70 us for the name search's 5 KB, about 0.2 ms of a lookup's six
 queries); given a dict it only formats the names in. SQLite binds a value by name 1.4 us slower
-than by position, though,
-so the padded lists of a bulk lookup (128 values and more) keep their `%s`.
+than by position, though, so the padded lists of a bulk lookup (128 values and more) keep their
+`%s`.
 """
 
 import datetime
@@ -48,9 +48,8 @@ class _Compiled:
     # Per parameter in order: (argument name, index in its list or None for a single value), or
     # (None, the constant the QuerySet itself put there).
     slots: tuple[tuple[str | None, object], ...]
-    names: (
-        tuple[str, ...] | None
-    )  # the placeholders' names, in the order of `slots`; or by position
+    # The placeholders' names, in the order of `slots`; None: the SQL binds by position.
+    names: tuple[str, ...] | None
     converters: dict
     width: int  # the columns values_list asked for (the SQL may select more, to order by)
 
