@@ -21,10 +21,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from legality.bulk import (
     TooManyItems,
     UnreadableCSV,
-    items_data,
-    lookup_many,
+    lookup_many_csv,
+    lookup_many_data,
     read_csv_queries,
-    write_csv,
 )
 from legality.changes import status_changes
 from legality.geography import AmbiguousPlace, UnknownPlace, find_place
@@ -308,8 +307,9 @@ class BulkLookupView(APIView):
             return Response(_bad_input(query.errors), status=400)
         params = query.validated_data
         substance = params.get("substance")
+        as_csv = isinstance(request.accepted_renderer, BulkCSVRenderer)
         try:
-            items = lookup_many(
+            data = (lookup_many_csv if as_csv else lookup_many_data)(
                 params["items"],
                 on=params.get("as_of") or timezone.localdate(),
                 substances=[substance] if substance else None,
@@ -318,9 +318,8 @@ class BulkLookupView(APIView):
             return Response({"detail": str(error)}, status=413)
         except UnknownSubstance as error:
             return Response({"detail": str(error)}, status=400)
-        if isinstance(request.accepted_renderer, BulkCSVRenderer):
-            return Response(write_csv(items), headers=_csv_attachment("kratom-bulk-lookup.csv"))
-        data = items_data(items)
+        if as_csv:
+            return Response(data, headers=_csv_attachment("kratom-bulk-lookup.csv"))
         errors = sum("error" in item for item in data)
         return Response({"count": len(data), "errors": errors, "items": data})
 

@@ -1,6 +1,7 @@
 """POST /api/v1/lookup/bulk/: many ZIP codes, OCD ids or names, each answered or its own error."""
 
 import csv
+import gc
 import io
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from rest_framework import serializers
 
 from legality.api.serializers import BulkLookupSerializer
-from legality.bulk import MAX_ITEMS
+from legality.bulk import MAX_ITEMS, lookup_many_data
 from legality.models import LegalStatus, ZipCodeCounty
 from tests.factories import LegalStatusFactory, ZipCodeFactory
 from tests.geo_factories import NamedCountyFactory, NamedPlaceFactory, UsStateFactory
@@ -134,6 +135,36 @@ def test_a_list_of_zip_codes_costs_the_same_queries_for_1_and_for_1000(
             response = post(client, items)
         assert response.json()["count"] == len(items)
     assert {item["results"][0]["status"] for item in response.json()["items"]} == {"banned"}
+
+
+def test_the_cycle_collector_waits_until_the_items_are_written(client, zip_38801):
+    # A thousand items' places, layers and answers are freed by reference counting before the
+    # cycle collector runs again (legality.bulk.lookup_many_data): one pass of its youngest
+    # generation, over the items' dicts, instead of one after the lookup over all of it and
+    # another after the writing.
+    collections = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    body = ["38801"] * MAX_ITEMS
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        data = lookup_many_data(body, on=ON)
+    finally:
+        gc.callbacks.remove(count)
+    assert len(data) == MAX_ITEMS
+    assert collections == [0]
+    assert gc.isenabled()
+
+    gc.disable()  # off before, off after
+    try:
+        lookup_many_data(body, on=ON)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_more_than_the_limit_is_refused_with_the_limit_stated(client, mississippi):
