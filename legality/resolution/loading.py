@@ -425,7 +425,7 @@ def _load_sources(status_ids: list[int]) -> dict[int, tuple[SourceRef, ...]]:
 
 
 # A source's row is read into SourceRef by position (36 sources on a busy page).
-assert queries.SOURCE_FIELDS == tuple(field.name for field in dataclass_fields(SourceRef))
+assert queries.SOURCE_FIELDS == SourceRef._fields
 
 
 def jurisdiction_ref(jurisdiction: "Jurisdiction | _Chain") -> JurisdictionRef:
