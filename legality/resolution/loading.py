@@ -199,8 +199,8 @@ class Loaded:
         for target in targets:
             if (zip_code := target.zip_code) is not None:
                 ids.update(filter(None, (zip_code.state_id, zip_code.county_id, zip_code.place_id)))
-        self.rows = _load_chains(ids)
-        self.entries = load_entries([*self.rows, *_ancestor_ids(self.rows.values())], substances)
+        self.rows, read = _load_chains(ids)
+        self.entries = load_entries(read, substances)
         # A jurisdiction loaded as a target's layer carries `is_city_county`; the same one
         # joined in as a parent (a township's county) does not, and is read as a plain county,
         # as for one lookup.
@@ -249,9 +249,10 @@ class _Chain(NamedTuple):
     is_city_county: bool = False  # read for the rows asked for, not for their parents
 
 
-def _load_chains(ids: set[int]) -> dict[int, _Chain]:
+def _load_chains(ids: set[int]) -> tuple[dict[int, _Chain], list[int]]:
     """The jurisdictions by id, each with its parent chain (township -> county -> state ->
-    country)."""
+    country), and the ids of every jurisdiction read: those and their ancestors, whose
+    entries are the layers'."""
     # Query: the jurisdictions and their ancestors, one row each, and whether each is a
     # city-county as an EXISTS subquery.
     rows = {row[0]: row for row in queries.with_ancestors.rows(ids=sorted(ids))}
@@ -268,11 +269,12 @@ def _load_chains(ids: set[int]) -> dict[int, _Chain]:
             known = parents[pk] = _Chain(*row[:_PARENT], parent=parent(row[_PARENT]))
         return known
 
-    return {
+    asked = {
         pk: _Chain(*row[:_PARENT], parent=parent(row[_PARENT]), is_city_county=row[-1])
         for pk, row in rows.items()
         if pk in ids
     }
+    return asked, list(rows)
 
 
 _PARENT = queries.REF_FIELDS.index("parent")
@@ -344,16 +346,6 @@ def _load_counties(targets: Sequence[Target]) -> list[dict]:
         return dict(target.zip_code.counties)
 
     return [links(target) for target in targets]
-
-
-def _ancestor_ids(rows: Iterable[_Chain]) -> set[int]:
-    ids = set()
-    for row in rows:
-        parent = row.parent
-        while parent is not None:
-            ids.add(parent.pk)
-            parent = parent.parent
-    return ids
 
 
 def load_entries(
