@@ -80,11 +80,8 @@ def test_each_summary_says_what_resolving_its_zip_code_alone_says(zip_codes, on)
     varies = set()
     for zip_code, place, summary in zip(zip_codes, places, summaries, strict=True):
         alone = resolve(place, zip_code=ZipCode.objects.get(pk=zip_code.pk), on=on)
-        assert (summary.place, summary.zip_code, summary.zip_counties) == (
-            alone.place,
-            alone.zip_code,
-            alone.zip_counties,
-        )
+        assert (summary.place, summary.zip_code) == (alone.place, alone.zip_code)
+        assert summary.zip_counties == ()  # a bulk lookup does not show them
         for mine, full in zip(summary.results, alone.results, strict=True):
             # A summary leaves out the activities, the changes to come and the silent layers.
             expected = replace(
