@@ -114,9 +114,9 @@ def resolve_many(
     codes are mixed, four when no layer has a published status): the substances, then
     `load_layers`'s. Raises UnknownSubstance. `summary_only`: the results leave out each
     activity's answer, the dated changes to come and the layers with no entry (`activities`
-    and `upcoming` empty), and the answers a ZIP code's counties (`zip_counties` empty), which
-    a bulk lookup does not show; ZIP codes that read the same law share their results (see
-    summaries.summary_answers).
+    and `upcoming` empty) and a ZIP code's answer lists no counties (`zip_counties` empty),
+    which a bulk lookup does not show; ZIP codes that read the same law share their results
+    (see summaries.summary_answers).
     """
     wanted = _load_substances(substances)
     slugs = {s.slug for s in wanted} | ({KRATOM} if SEVEN_OH in {s.slug for s in wanted} else set())
