@@ -10,7 +10,6 @@ no known start does not decide a date before its earliest evidence.
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from decimal import Decimal
 
 from legality.dates import describe_known_by
 from legality.models import DatePrecision, LegalStatus
@@ -146,21 +145,10 @@ def layer_alone(
 
 def zip_counties(enclosures: Iterable[Enclosure]) -> tuple[ZipCounty, ...]:
     """A ZIP code's counties with their share of its land, the largest share first."""
-    return county_shares((e.jurisdiction, e.zip_share) for e in enclosures)
-
-
-def county_shares(
-    shares: Iterable[tuple[JurisdictionRef, Decimal | None]],
-) -> tuple[ZipCounty, ...]:
-    """`zip_counties` of (county, share of the ZIP code's land) pairs: those with a share."""
-    shares = tuple(shares)
-    if len(shares) == 1:  # most ZIP codes: nothing to sort
-        return (ZipCounty(*shares[0]),) if shares[0][1] else ()
+    shares = [(e.jurisdiction, e.zip_share) for e in enclosures if e.zip_share]
     return tuple(
         ZipCounty(county, share)
-        for county, share in sorted(
-            (pair for pair in shares if pair[1]), key=lambda pair: (-pair[1], pair[0].ocd_id)
-        )
+        for county, share in sorted(shares, key=lambda pair: (-pair[1], pair[0].ocd_id))
     )
 
 
